@@ -1,0 +1,27 @@
+// Events the runner emits while executing a plan. The dashboard, the plain reporter and the store consume them;
+// the UI knows nothing else about the runner.
+
+import type { StageProgress } from '../stages/stage.js';
+
+export type StageStatus = 'waiting' | 'cached' | 'running' | 'ran' | 'failed' | 'skipped';
+
+export type RunEvent =
+  | { kind: 'run-started'; runId: string; spec: string; instances: PlannedInstance[] }
+  | { kind: 'stage-cached'; id: string; key: string }
+  | { kind: 'stage-started'; id: string; key: string }
+  | { kind: 'stage-progress'; id: string; progress: StageProgress }
+  | { kind: 'stage-finished'; id: string; key: string; ms: number; metrics: Record<string, number> }
+  | { kind: 'stage-failed'; id: string; key: string; ms: number; message: string }
+  | { kind: 'stage-skipped'; id: string; key: string; reason: string }
+  | { kind: 'run-finished'; runId: string; status: 'succeeded' | 'failed' | 'cancelled'; ms: number; summary?: string };
+
+export interface PlannedInstance {
+  id: string;
+  name: string;
+  type: string;
+  key: string;
+  needs: string[];
+  cells: string[];
+}
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,41 @@
+// The plan: a spec resolved (extends, overrides, ${...}, matrix) into stage instances with final params and
+// cache keys. Pure data, so it can be printed (`pipe dag`), diffed and tested without running anything.
+
+import type { Place } from '../errors.js';
+import type { Json, JsonObject } from '../json.js';
+import type { CellInfo } from '../stages/stage.js';
+
+export interface StageInstance {
+  /** Unique within the plan: `name` when the stage is the same in every cell, else `name[cell-label]`. */
+  id: string;
+  /** Stage name in the spec. */
+  name: string;
+  type: string;
+  version: number;
+  /** Params after defaults, overrides and references. */
+  params: JsonObject;
+  seed: number;
+  /** Instance ids this one reads, in `needs` order. */
+  needs: string[];
+  /** sha256 of (type, version, params, input keys, seed if the stage uses it). */
+  key: string;
+  /** Ids of the cells this instance serves (several when cells share it). */
+  cells: string[];
+  /** Where the stage is defined in the spec. */
+  place: Place;
+}
+
+export interface Plan {
+  name: string;
+  /** Path of the spec as given (relative to the project folder where possible). */
+  specPath: string;
+  /** sha256 of the spec files' text (the spec and what it extends). */
+  specHash: string;
+  /** `--set` overrides as given. */
+  overrides: Record<string, Json>;
+  /** The fully resolved spec (after extends, overrides and references), for `pipe export` and `pipe diff`. */
+  resolved: JsonObject;
+  cells: CellInfo[];
+  /** In a topological order. */
+  instances: StageInstance[];
+}

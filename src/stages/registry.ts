@@ -1,0 +1,15 @@
+// Every stage type, by name. Adding a stage is one file in this folder and one line here.
+// Stage modules must not import heavy libraries (tfjs) at top level: planning loads them all.
+
+import { chunkStage } from './chunk.js';
+import { compareStage } from './compare.js';
+import { evaluateStage } from './evaluate.js';
+import { ingestStage } from './ingest.js';
+import { normalizeStage } from './normalize.js';
+import { splitStage } from './split.js';
+import type { AnyStage } from './stage.js';
+import { trainStage } from './train.js';
+
+export const stageRegistry: ReadonlyMap<string, AnyStage> = new Map(
+  [ingestStage, normalizeStage, splitStage, chunkStage, trainStage, evaluateStage, compareStage].map((s) => [s.type, s]),
+);

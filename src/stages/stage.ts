@@ -1,0 +1,105 @@
+// The one interface every stage type implements. A stage reads its inputs' artifact folders and writes its own;
+// it never touches the database or the terminal: it reports progress through `ctx.report`.
+
+import type { Json, JsonObject } from '../json.js';
+
+/** One upstream artifact handed to a stage. */
+export interface StageInput {
+  /** Stage name in the spec (`chunk`, `train`, ...). */
+  name: string;
+  type: string;
+  key: string;
+  /** Absolute path of the verified artifact folder. */
+  dir: string;
+  /** The matrix cell this input belongs to (plan-scope stages such as compare get one input per cell). */
+  cell: CellInfo;
+}
+
+/** The matrix values (override key → value) that define one cell, plus its seed. */
+export interface CellInfo {
+  id: string;
+  values: JsonObject;
+  seed: number;
+}
+
+/** Progress a running stage reports; the runner turns it into events for the UI and the store. */
+export type StageProgress =
+  | { kind: 'progress'; done: number; total: number; unit: string }
+  | {
+      kind: 'epoch';
+      epoch: number;
+      epochs: number;
+      loss: number;
+      accuracy: number;
+      valLoss: number;
+      valAccuracy: number;
+      ms: number;
+    }
+  | { kind: 'batch'; epoch: number; batch: number; batches: number }
+  | { kind: 'log'; level: 'info' | 'warn'; message: string };
+
+/** Options of the whole run that a stage may read but that are not part of its cache key. */
+export interface RunOptions {
+  /** `node | wasm | cpu`, forced by `--backend` or PIPE_BACKEND; undefined = pick the fastest that loads. */
+  backend?: string;
+  /** Root folder of the project (where artifacts/ and experiments.db live). */
+  projectDir: string;
+}
+
+export interface StageContext<P> {
+  /** Stage name in the spec. */
+  name: string;
+  params: P;
+  seed: number;
+  /** Inputs in `needs` order; for plan-scope stages, one input per (need, cell). */
+  inputs: StageInput[];
+  /** An empty temporary folder; everything written here becomes the artifact once `run` resolves. */
+  outDir: string;
+  /**
+   * A folder that survives a killed run of this same cache key (checkpoints); deleted once the artifact is
+   * committed.
+   */
+  scratchDir: string;
+  options: RunOptions;
+  signal: AbortSignal;
+  report(progress: StageProgress): void;
+}
+
+export interface StageResult {
+  /** Numbers worth querying (accuracy, ua, files, ...); stored as metrics rows. */
+  metrics?: Record<string, number>;
+  /** Anything else worth recording (backend used, class counts, ...). */
+  info?: JsonObject;
+  /** Text the CLI prints at the end of the run (compare's table). */
+  summary?: string;
+}
+
+export interface Stage<P> {
+  type: string;
+  /** Bump when the stage's output for the same params changes; it is part of the cache key. */
+  version: number;
+  /** JSON Schema of `params`, with defaults; ajv fills the defaults in before the key is computed. */
+  paramsSchema: JsonObject;
+  /** Whether the run seed changes the output (then it is part of the cache key). */
+  usesSeed: boolean;
+  /** `cell`: one instance per matrix cell (shared where keys match); `plan`: one instance gathering all cells. */
+  scope: 'cell' | 'plan';
+  run(ctx: StageContext<P>): Promise<StageResult>;
+}
+
+/** A stage with its params type erased, as the registry and runner hold it. */
+export interface AnyStage {
+  type: string;
+  version: number;
+  paramsSchema: JsonObject;
+  usesSeed: boolean;
+  scope: 'cell' | 'plan';
+  run(ctx: StageContext<JsonObject>): Promise<StageResult>;
+}
+
+/** Erase a stage's params type; its params were validated against `paramsSchema` before `run` is called. */
+export function defineStage<P>(stage: Stage<P>): AnyStage {
+  return stage as unknown as AnyStage;
+}
+
+export type { Json };
