@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// The `pipe` command line. Each command's module is imported only when that command runs, so that
+// `pipe runs` or a fully cached `pipe run` start fast and never load tfjs.
+
+import { Command, Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { isPipeError } from './errors.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function jobsDefault(): number {
+  return Math.max(1, availableParallelism());
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`must be an integer >= 1, got "${value}"`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  let exitCode = 0;
+  const debug = argv.includes('--debug');
+  program
+    .name('pipe')
+    .description('Declarative, reproducible ML experiment pipelines')
+    .option('--debug', 'show stack traces')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run a spec: every stage not already cached')
+    .argument('<spec>', 'YAML spec file')
+    .option('--set <key=value>', 'override a param (repeatable), e.g. --set split.test=0.3', collect, [])
+    .option('--jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt, jobsDefault())
+    .option('--force <stage>', 're-run this stage and everything after it (repeatable)', collect, [])
+    .option('--dry-run', 'print what would run and what is cached, run nothing')
+    .option('--verify', 'rehash every cached artifact instead of trusting size/mtime stamps')
+    .addOption(new Option('--backend <name>', 'tfjs backend for training').choices(['node', 'wasm', 'cpu']).env('PIPE_BACKEND'))
+    .option('--name <name>', 'name this run (look it up by name later)')
+    .option('--tag <tag>', 'tag this run (repeatable)', collect, [])
+    .option('--json', 'print one JSON summary object on stdout')
+    .option('--plain', 'plain line output even on a terminal')
+    .action(async (spec: string, opts: RunCommandOptions) => {
+      const { runCommand } = await import('./commands/run.js');
+      exitCode = await runCommand(spec, opts);
+    });
+
+  program
+    .command('validate')
+    .description('check a spec (and overrides) without running anything')
+    .argument('<spec>')
+    .option('--set <key=value>', 'override a param (repeatable)', collect, [])
+    .action(async (spec: string, opts: { set: string[] }) => {
+      const { validateCommand } = await import('./commands/inspect.js');
+      exitCode = validateCommand(spec, opts.set);
+    });
+
+  program
+    .command('dag')
+    .description('print the plan as a text graph')
+    .argument('<spec>')
+    .option('--set <key=value>', 'override a param (repeatable)', collect, [])
+    .action(async (spec: string, opts: { set: string[] }) => {
+      const { dagCommand } = await import('./commands/inspect.js');
+      exitCode = dagCommand(spec, opts.set);
+    });
+
+  program
+    .command('runs')
+    .description('list runs')
+    .option('--spec <path>', 'only runs of this spec')
+    .option('--status <status>', 'only runs with this status (running, succeeded, failed, cancelled)')
+    .option('--since <date>', 'only runs started after this date (ISO, e.g. 2026-11-24)')
+    .option('--limit <n>', 'at most this many', parsePositiveInt, 50)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { spec?: string; status?: string; since?: string; limit: number; json?: boolean }) => {
+      const { runsCommand } = await import('./commands/runs.js');
+      exitCode = runsCommand(opts);
+    });
+
+  program
+    .command('show')
+    .description('one run: its stages, keys, timings and metrics')
+    .argument('<run>', 'run id, unique id prefix, or name')
+    .option('--json', 'machine-readable output')
+    .action(async (run: string, opts: { json?: boolean }) => {
+      const { showCommand } = await import('./commands/runs.js');
+      exitCode = showCommand(run, opts);
+    });
+
+  program
+    .command('diff')
+    .description('what differs between two runs: params, stage keys (and why), metrics')
+    .argument('<runA>')
+    .argument('<runB>')
+    .option('--json', 'machine-readable output')
+    .action(async (a: string, b: string, opts: { json?: boolean }) => {
+      const { diffCommand } = await import('./commands/diff.js');
+      exitCode = diffCommand(a, b, opts);
+    });
+
+  program
+    .command('gc')
+    .description('remove artifacts no run references (never one a running run uses)')
+    .option('--dry-run', 'list what would be removed')
+    .action(async (opts: { dryRun?: boolean }) => {
+      const { gcCommand } = await import('./commands/gc.js');
+      exitCode = await gcCommand(opts);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (err) {
+    return reportError(err, debug);
+  }
+}
+
+export interface RunCommandOptions {
+  set: string[];
+  jobs: number;
+  force: string[];
+  dryRun?: boolean;
+  verify?: boolean;
+  backend?: 'node' | 'wasm' | 'cpu';
+  name?: string;
+  tag: string[];
+  json?: boolean;
+  plain?: boolean;
+}
+
+function reportError(err: unknown, debug: boolean): number {
+  if (isCommanderExit(err)) return err.exitCode === 0 ? 0 : 2;
+  if (isPipeError(err)) {
+    process.stderr.write(`error: ${err.describe()}\n`);
+    if (debug && err.stack) process.stderr.write(err.stack + '\n');
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  else process.stderr.write('  (run with --debug for a stack trace)\n');
+  return 1;
+}
+
+function isCommanderExit(err: unknown): err is { exitCode: number; code: string } {
+  return typeof err === 'object' && err !== null && 'code' in err && String((err as { code: unknown }).code).startsWith('commander.');
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err, process.argv.includes('--debug'));
+  },
+);

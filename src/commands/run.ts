@@ -1,0 +1,106 @@
+// `pipe run SPEC`: plan, then execute (or, with --dry-run, say what would run), reporting as it goes.
+
+import { relative } from 'node:path';
+import type { RunCommandOptions } from '../cli.js';
+import { forcedInstances } from '../runner/execute-plan.js';
+import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
+import { loadPlan } from '../spec/load-plan.js';
+import type { Plan } from '../spec/plan-types.js';
+import { ArtifactStore } from '../store/artifact-store.js';
+import { plainReporter } from '../ui/plain-reporter.js';
+import { SpecError } from '../errors.js';
+
+export async function runCommand(specPath: string, opts: RunCommandOptions): Promise<number> {
+  const projectDir = process.cwd();
+  const plan = loadPlan(specPath, { overrides: opts.set, env: process.env, cwd: projectDir });
+  checkForcedStages(plan, opts.force);
+  if (opts.dryRun) return dryRun(plan, projectDir, opts);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write('\ninterrupted: stopping running stages (finished stages stay cached); press Ctrl-C again to quit now\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const write = opts.json ? (line: string) => process.stderr.write(line + '\n') : (line: string) => process.stdout.write(line + '\n');
+  try {
+    const result = await runPlan(plan, {
+      projectDir,
+      jobs: opts.jobs,
+      force: opts.force,
+      verify: opts.verify ? 'full' : 'stamp',
+      backend: opts.backend,
+      name: opts.name,
+      tags: opts.tag,
+      signal: controller.signal,
+      listeners: [plainReporter(write)],
+    });
+    if (opts.json) process.stdout.write(JSON.stringify(jsonSummary(plan, result), null, 2) + '\n');
+    else if (result.summary) process.stdout.write('\n' + result.summary + '\n');
+    if (result.status === 'cancelled') return 130;
+    if (result.status === 'failed') {
+      for (const o of result.outcomes.filter((x) => x.status === 'failed')) {
+        process.stderr.write(`error: stage ${o.id} failed: ${o.error ?? 'unknown error'}\n`);
+      }
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function checkForcedStages(plan: Plan, force: string[]): void {
+  const names = new Set(plan.instances.map((i) => i.name));
+  for (const name of force) {
+    if (!names.has(name)) {
+      throw new SpecError(`--force ${name}: no stage of that name`, { file: plan.specPath }, `stages are: ${[...names].join(', ')}`);
+    }
+  }
+}
+
+async function dryRun(plan: Plan, projectDir: string, opts: RunCommandOptions): Promise<number> {
+  const artifacts = new ArtifactStore(projectPaths(projectDir).artifacts);
+  const forced = forcedInstances(plan, new Set(opts.force));
+  const rows: { id: string; key: string; action: 'run' | 'cached' }[] = [];
+  for (const inst of plan.instances) {
+    const hit = forced.has(inst.id) ? { ok: false } : await artifacts.lookup(inst.key, { verify: opts.verify ? 'full' : 'stamp' });
+    rows.push({ id: inst.id, key: inst.key, action: hit.ok ? 'cached' : 'run' });
+  }
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ spec: plan.specPath, dryRun: true, stages: rows }, null, 2) + '\n');
+  } else {
+    const width = Math.max(...rows.map((r) => r.id.length));
+    for (const r of rows) process.stdout.write(`${r.action === 'run' ? 'would run' : 'cached   '}  ${r.id.padEnd(width)}  ${r.key.slice(0, 10)}\n`);
+    const toRun = rows.filter((r) => r.action === 'run').length;
+    process.stdout.write(`${toRun} to run, ${rows.length - toRun} cached (${relative(projectDir, plan.specPath) || plan.specPath})\n`);
+  }
+  return 0;
+}
+
+function jsonSummary(plan: Plan, result: RunPlanResult): object {
+  return {
+    runId: result.runId,
+    spec: plan.specPath,
+    status: result.status,
+    ms: result.ms,
+    stages: result.outcomes.map((o) => ({
+      id: o.id,
+      name: o.name,
+      type: o.type,
+      status: o.status,
+      key: o.key,
+      ms: o.ms,
+      cells: o.cells,
+      ...(o.result?.metrics ? { metrics: o.result.metrics } : {}),
+      ...(o.error ? { error: o.error } : {}),
+    })),
+    ...(result.summary ? { summary: result.summary } : {}),
+  };
+}

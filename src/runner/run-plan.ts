@@ -1,0 +1,118 @@
+// One `pipe run`: record the run in experiments.db, execute the plan, record every stage as it finishes.
+
+import { join } from 'node:path';
+import type { Json } from '../json.js';
+import type { Plan } from '../spec/plan-types.js';
+import { stageRegistry } from '../stages/registry.js';
+import { ArtifactStore } from '../store/artifact-store.js';
+import { ExperimentStore } from '../store/db.js';
+import type { RunEventListener } from './events.js';
+import { executePlan, reportedBackend, type ExecuteResult } from './execute-plan.js';
+import { packageVersions } from './versions.js';
+
+export interface RunPlanOptions {
+  projectDir: string;
+  jobs: number;
+  force?: string[];
+  verify?: 'stamp' | 'full';
+  backend?: string;
+  name?: string;
+  tags?: string[];
+  signal: AbortSignal;
+  listeners: RunEventListener[];
+}
+
+export interface RunPlanResult extends ExecuteResult {
+  runId: string;
+}
+
+export function projectPaths(projectDir: string): { db: string; artifacts: string } {
+  return { db: join(projectDir, 'experiments.db'), artifacts: join(projectDir, 'artifacts') };
+}
+
+export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunPlanResult> {
+  const paths = projectPaths(options.projectDir);
+  const store = ExperimentStore.open(paths.db);
+  try {
+    store.markStaleRuns();
+    const artifacts = new ArtifactStore(paths.artifacts);
+    const runId = store.createRun({
+      name: options.name ?? null,
+      tags: options.tags ?? [],
+      specPath: plan.specPath,
+      specHash: plan.specHash,
+      overrides: plan.overrides,
+      resolvedSpec: plan.resolved,
+      versions: packageVersions(),
+      backend: options.backend ?? null,
+    });
+    const releaseInUse = await artifacts.markInUse(
+      runId,
+      plan.instances.map((i) => i.key),
+    );
+    const cellValues = new Map(plan.cells.map((c) => [c.id, c.values]));
+    const emit: RunEventListener = (event) => {
+      store.appendEvent(runId, event);
+      for (const listener of options.listeners) listener(event);
+    };
+    emit({
+      kind: 'run-started',
+      runId,
+      spec: plan.specPath,
+      instances: plan.instances.map((i) => ({ id: i.id, name: i.name, type: i.type, key: i.key, needs: i.needs, cells: i.cells })),
+    });
+    let result: ExecuteResult;
+    try {
+      result = await executePlan(plan, {
+        runId,
+        artifacts,
+        stages: stageRegistry,
+        jobs: options.jobs,
+        force: new Set(options.force ?? []),
+        verify: options.verify ?? 'stamp',
+        runOptions: { backend: options.backend, projectDir: options.projectDir },
+        signal: options.signal,
+        onEvent: emit,
+        onOutcome: (o, inst) => {
+          const cells: Json = inst.cells.map((id) => cellValues.get(id) ?? null);
+          if (o.status === 'ran' && o.dir) {
+            store.recordStageResult({
+              key: o.key,
+              type: inst.type,
+              version: inst.version,
+              params: inst.params,
+              inputs: inst.needs.map((id) => plan.instances.find((p) => p.id === id)?.key ?? id),
+              seed: inst.seed,
+              artifactPath: o.dir,
+              ms: o.ms,
+              metrics: o.result?.metrics ?? {},
+              info: o.result?.info ?? {},
+            });
+          }
+          store.recordRunStage({
+            runId,
+            instanceId: o.id,
+            stageName: o.name,
+            key: o.key,
+            status: o.status,
+            ms: o.ms,
+            error: o.error ?? null,
+            cells,
+          });
+          const metrics = o.result?.metrics;
+          if (metrics && (o.status === 'ran' || o.status === 'cached')) {
+            store.recordMetrics(runId, o.id, o.key, metrics, cells);
+          }
+        },
+      });
+    } finally {
+      await releaseInUse();
+    }
+    const backend = reportedBackend(result.outcomes) ?? options.backend ?? null;
+    store.finishRun(runId, { status: result.status, ms: result.ms, backend });
+    emit({ kind: 'run-finished', runId, status: result.status, ms: result.ms, summary: result.summary });
+    return { ...result, runId };
+  } finally {
+    store.close();
+  }
+}
