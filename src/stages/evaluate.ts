@@ -1,9 +1,184 @@
 // Evaluate: per-file predictions on the test split; accuracy, UA, macro-F1, per-class recall, confusion matrix.
+// Writes metrics.json (the scores, read by compare) and predictions.json (per file, for paired tests between runs).
 
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StageError } from '../errors.js';
-import { defineStage } from './stage.js';
+import type { JsonObject } from '../json.js';
+import { argmax, classify, type ClassScores } from '../metrics/classification.js';
+import { classSetName } from '../references/paper-table2.js';
+import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
 
-export const evaluateStage = defineStage({
+export type EvaluateSplit = 'test' | 'val' | 'train';
+
+export interface EvaluateParams {
+  split: EvaluateSplit;
+}
+
+/** One file's class probabilities, as `predictFiles` in src/models/predict.ts returns them. */
+export interface FileProbabilities {
+  utterance: string;
+  speaker: string;
+  /** True label index into `classes`. */
+  label: number;
+  probs: number[];
+}
+
+export interface Predictions {
+  classes: string[];
+  backend: string;
+  files: FileProbabilities[];
+}
+
+export type PredictFiles = (
+  modelDir: string,
+  chunkDir: string,
+  split: EvaluateSplit,
+  options: { backend?: string },
+) => Promise<Predictions>;
+
+export interface FilePrediction extends FileProbabilities {
+  /** argmax of `probs`. */
+  predicted: number;
+}
+
+export interface EvaluationReport {
+  classes: string[];
+  files: number;
+  accuracy: number;
+  ua: number;
+  macroF1: number;
+  /** Classes with no true file: left out of UA. */
+  uaExcluded: string[];
+  /** Classes absent from both truth and predictions: left out of macro-F1. */
+  macroF1Excluded: string[];
+  /** null where the class has no true file. */
+  perClassRecall: Record<string, number | null>;
+  perClass: (ClassScores & { class: string })[];
+  /** `matrix[t][p]`: files of true class t predicted as p. */
+  confusion: { rows: 'true'; columns: 'predicted'; classes: string[]; matrix: number[][] };
+  predictions: FilePrediction[];
+}
+
+/** Scores a set of per-file probabilities; pure, so it is tested without a model. */
+export function evaluatePredictions(classes: readonly string[], files: readonly FileProbabilities[]): EvaluationReport {
+  if (files.length === 0) throw new StageError('there are no files to evaluate', {}, 'check that the split has test files');
+  for (const f of files) {
+    if (f.probs.length !== classes.length) {
+      throw new StageError(`${f.utterance}: ${f.probs.length} probabilities for ${classes.length} classes`);
+    }
+    if (!Number.isInteger(f.label) || f.label < 0 || f.label >= classes.length) {
+      throw new StageError(`${f.utterance}: label ${f.label} is not a class index in [0, ${classes.length})`);
+    }
+  }
+  const predictions = files.map((f) => ({ ...f, predicted: argmax(f.probs) }));
+  const { matrix, scores } = classify(
+    predictions.map((p) => p.label),
+    predictions.map((p) => p.predicted),
+    classes.length,
+  );
+  const names = (indices: number[]) => indices.map((i) => classes[i]);
+  return {
+    classes: [...classes],
+    files: scores.files,
+    accuracy: scores.accuracy,
+    ua: scores.ua,
+    macroF1: scores.macroF1,
+    uaExcluded: names(scores.uaExcluded),
+    macroF1Excluded: names(scores.macroF1Excluded),
+    perClassRecall: Object.fromEntries(classes.map((c, i) => [c, scores.perClass[i].recall])),
+    perClass: scores.perClass.map((s, i) => ({ class: classes[i], ...s })),
+    confusion: { rows: 'true', columns: 'predicted', classes: [...classes], matrix },
+    predictions,
+  };
+}
+
+/** The stage's work, with the predictor passed in so that tests can run it without tfjs. */
+export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: PredictFiles): Promise<StageResult> {
+  const train = requireInput(ctx, 'train');
+  const chunk = requireInput(ctx, 'chunk');
+  const split = ctx.params.split;
+  const result = await predict(train.dir, chunk.dir, split, { backend: ctx.options.backend });
+  const report = evaluatePredictions(result.classes, result.files);
+  const model = await readTrainedModel(train.dir);
+  if (model === null) {
+    ctx.report({ kind: 'log', level: 'warn', message: `${train.dir}/train.json names no model; compare cannot find a reference` });
+  }
+  const classSet = classSetName(report.classes);
+  const { predictions, ...scores } = report;
+
+  await writeJson(join(ctx.outDir, 'metrics.json'), {
+    kind: 'evaluation',
+    split,
+    model,
+    classSet,
+    backend: result.backend,
+    ...scores,
+  });
+  await writePredictions(join(ctx.outDir, 'predictions.json'), { kind: 'predictions', split, classes: report.classes }, predictions);
+
+  const recall = Object.entries(report.perClassRecall).flatMap(([c, r]) => (r === null ? [] : [[`recall.${c}`, r] as const]));
+  const info: JsonObject = {
+    model,
+    classSet,
+    classes: report.classes,
+    backend: result.backend,
+    split,
+    confusion: report.confusion.matrix,
+  };
+  return {
+    metrics: { accuracy: report.accuracy, ua: report.ua, macroF1: report.macroF1, files: report.files, ...Object.fromEntries(recall) },
+    info,
+  };
+}
+
+function requireInput(ctx: StageContext<EvaluateParams>, type: string): StageInput {
+  const input = ctx.inputs.find((i) => i.type === type);
+  if (!input) {
+    throw new StageError(
+      `needs an input of type ${type}, found ${ctx.inputs.map((i) => i.type).join(', ') || 'none'}`,
+      { stage: ctx.name },
+      'evaluate needs [train, chunk]',
+    );
+  }
+  return input;
+}
+
+/**
+ * The model name from the train artifact's `train.json` (`params.model`, or `model`), or null. Read defensively:
+ * the model name only labels the result and finds its reference; a missing one must not fail the evaluation.
+ */
+export async function readTrainedModel(trainDir: string): Promise<string | null> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(join(trainDir, 'train.json'), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!isObject(parsed)) return null;
+  const fromParams = isObject(parsed.params) ? parsed.params.model : undefined;
+  const model = fromParams ?? parsed.model;
+  return typeof model === 'string' ? model : null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** One file per line: readable and diffable, without pretty-printing every probability on its own line. */
+async function writePredictions(path: string, head: JsonObject, files: FilePrediction[]): Promise<void> {
+  const header = JSON.stringify(head).slice(0, -1);
+  const rows = files.map((f) =>
+    JSON.stringify({ utterance: f.utterance, speaker: f.speaker, label: f.label, predicted: f.predicted, probs: f.probs }),
+  );
+  await writeFile(path, `${header},"files":[\n${rows.join(',\n')}\n]}\n`);
+}
+
+export const evaluateStage = defineStage<EvaluateParams>({
   type: 'evaluate',
   version: 1,
   usesSeed: false,
@@ -11,9 +186,13 @@ export const evaluateStage = defineStage({
   paramsSchema: {
     type: 'object',
     additionalProperties: false,
-    properties: {},
+    properties: {
+      split: { enum: ['test', 'val', 'train'], default: 'test', description: 'which split of the chunk manifest to score' },
+    },
   },
   async run(ctx) {
-    throw new StageError('the evaluate stage is not built yet', { stage: ctx.name });
+    // Loaded here, not at the top: planning imports every stage module and must not load tfjs.
+    const { predictFiles } = await import('../models/predict.js');
+    return runEvaluate(ctx, predictFiles);
   },
 });

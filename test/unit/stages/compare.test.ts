@@ -1,0 +1,196 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JsonObject } from '../../../src/json.js';
+import { buildResults, runCompare, type CompareParams, type ResultsTable } from '../../../src/stages/compare.js';
+import type { StageContext, StageInput } from '../../../src/stages/stage.js';
+
+interface FakeEvaluation {
+  values: JsonObject;
+  seed: number;
+  metrics: { model?: string; classSet?: string; accuracy: number; ua: number; macroF1: number };
+}
+
+// Interleaved as a plan's cells may arrive: nn/all7 × 3 seeds, cnn_lstm/four × 2 seeds, cnn/four × 1 seed.
+const EVALUATIONS: FakeEvaluation[] = [
+  cell('nn', 'all7', 1, 0.5, 0.45, 0.4),
+  cell('cnn_lstm', 'four', 1, 0.84, 0.78, 0.77),
+  cell('nn', 'all7', 2, 0.52, 0.47, 0.44),
+  cell('cnn', 'four', 1, 0.6, 0.55, 0.5),
+  cell('cnn_lstm', 'four', 2, 0.86, 0.8, 0.79),
+  cell('nn', 'all7', 3, 0.57, 0.49, 0.48),
+];
+
+function cell(model: string, classSet: string, seed: number, accuracy: number, ua: number, macroF1: number): FakeEvaluation {
+  return {
+    values: { 'train.model': model, 'ingest.classes': classSet, seed },
+    seed,
+    metrics: { model, classSet, accuracy, ua, macroF1 },
+  };
+}
+
+describe('runCompare', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'pipe-compare-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  // Each call gets its own folder, so one test can compare the same cells twice.
+  async function inputs(evaluations: FakeEvaluation[], base: string): Promise<StageInput[]> {
+    return Promise.all(
+      evaluations.map(async (e, i) => {
+        const dir = join(base, `evaluate-${i}`);
+        await mkdir(dir);
+        await writeFile(join(dir, 'metrics.json'), JSON.stringify({ kind: 'evaluation', ...e.metrics }));
+        return { name: 'evaluate', type: 'evaluate', key: `key-${i}`, dir, cell: { id: `cell-${i}`, values: e.values, seed: e.seed } };
+      }),
+    );
+  }
+
+  async function compare(evaluations: FakeEvaluation[], params: CompareParams) {
+    const base = await mkdtemp(join(root, 'call-'));
+    const outDir = join(base, 'out');
+    await mkdir(outDir);
+    const ctx: StageContext<CompareParams> = {
+      name: 'compare',
+      params,
+      seed: 1,
+      inputs: await inputs(evaluations, base),
+      outDir,
+      scratchDir: join(root, 'scratch'),
+      options: { projectDir: root },
+      signal: new AbortController().signal,
+      report: () => {},
+    };
+    const result = await runCompare(ctx);
+    const read = (f: string) => readFile(join(outDir, f), 'utf8');
+    return { result, md: await read('results.md'), csv: await read('results.csv'), json: JSON.parse(await read('results.json')) as ResultsTable };
+  }
+
+  it('writes one markdown row per cell, seeds averaged, beside the paper value and the signed difference', async () => {
+    const { md, result } = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'paper-table2' });
+    expect(md.trimEnd().split('\n')).toEqual([
+      '| train.model | ingest.classes | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | paper-table2 accuracy % | Δ |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      // acc 50, 52, 57: mean 53, std √13; t(0.975, 2) = 4.3027.
+      '| nn | all7 | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [44.04, 61.96] | 53.30 | -0.30 |',
+      // acc 84, 86: mean 85, std √2; t(0.975, 1) = 12.7062, half-width 12.7062 · √2 / √2.
+      '| cnn_lstm | four | 2 | 85.00 ± 1.41 | 79.00 ± 1.41 | 78.00 ± 1.41 | [72.29, 97.71] | 83.00 | +2.00 |',
+      // The paper has no CNN on 4 emotions; one seed has no std and no interval.
+      '| cnn | four | 1 | 60.00 | 55.00 | 50.00 | — | — | — |',
+    ]);
+    expect(result.summary).toBe(md);
+    expect(result.metrics).toEqual({ rows: 3, cells: 6 });
+  });
+
+  it('writes the same rows as CSV with 2-decimal percentages', async () => {
+    const { csv } = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'paper-table2' });
+    const lines = csv.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'label,train.model,ingest.classes,seeds,accuracy_mean,accuracy_std,accuracy_ci95_low,accuracy_ci95_high,' +
+        'ua_mean,ua_std,ua_ci95_low,ua_ci95_high,macroF1_mean,macroF1_std,macroF1_ci95_low,macroF1_ci95_high,reference,difference',
+    );
+    expect(lines[1]).toBe(
+      'train.model=nn ingest.classes=all7,nn,all7,3,53.00,3.61,44.04,61.96,47.00,2.00,42.03,51.97,44.00,4.00,34.06,53.94,53.30,-0.30',
+    );
+    expect(lines[3]).toBe('train.model=cnn ingest.classes=four,cnn,four,1,60.00,,,,55.00,,,,50.00,,,,,');
+    expect(lines).toHaveLength(4);
+  });
+
+  it('writes results.json with seeds, summaries in percent, reference and difference per row', async () => {
+    const { json } = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'paper-table2' });
+    expect(json).toMatchObject({ metric: 'accuracy', reference: 'paper-table2', unit: 'percent', keys: ['train.model', 'ingest.classes'] });
+    expect(json.rows.map((r) => [r.label, r.model, r.classSet, r.seeds])).toEqual([
+      ['train.model=nn ingest.classes=all7', 'nn', 'all7', [1, 2, 3]],
+      ['train.model=cnn_lstm ingest.classes=four', 'cnn_lstm', 'four', [1, 2]],
+      ['train.model=cnn ingest.classes=four', 'cnn', 'four', [1]],
+    ]);
+    const nn = json.rows[0];
+    expect(nn.values).toEqual({ 'train.model': 'nn', 'ingest.classes': 'all7' });
+    expect(nn.accuracy.n).toBe(3);
+    expect(nn.accuracy.mean).toBeCloseTo(53, 10);
+    expect(nn.accuracy.std).toBeCloseTo(Math.sqrt(13), 10);
+    expect(nn.reference).toBe(53.3);
+    expect(nn.difference).toBeCloseTo(-0.3, 10);
+    expect(json.rows[1].difference).toBeCloseTo(2, 10);
+    expect(json.rows[2]).toMatchObject({ reference: null, difference: null, accuracy: { n: 1, std: null, ci95: null } });
+  });
+
+  it('finds the reference from the evaluate artifact when the matrix does not name the model', async () => {
+    const evaluations = [0.82, 0.84].map((accuracy, i) => ({
+      values: { 'ingest.classes': 'four', seed: i + 1 },
+      seed: i + 1,
+      metrics: { model: 'cnn_lstm', classSet: 'four', accuracy, ua: 0.8, macroF1: 0.8 },
+    }));
+    const { json, md } = await compare(evaluations, { metric: 'accuracy', reference: 'paper-table2' });
+    expect(json.rows).toHaveLength(1);
+    expect(json.rows[0]).toMatchObject({ label: 'ingest.classes=four', model: 'cnn_lstm', reference: 83 });
+    expect(md).toContain('| four | 2 | 83.00 ± 1.41 |');
+    expect(md).toContain('| 83.00 | 0.00 |');
+  });
+
+  it('finds the reference from the cell values when the artifact does not name the model', async () => {
+    const evaluations = [{ values: { 'train.model': 'lstm', 'ingest.classes': 'all7' }, seed: 1, metrics: { accuracy: 0.5, ua: 0.5, macroF1: 0.5 } }];
+    const { json } = await compare(evaluations, { metric: 'accuracy', reference: 'paper-table2' });
+    expect(json.rows[0]).toMatchObject({ model: 'lstm', classSet: 'all7', reference: 50.5 });
+    expect(json.rows[0].difference).toBeCloseTo(-0.5, 10);
+  });
+
+  it('labels the one row of a plan without a matrix by model and class set', async () => {
+    const evaluations = [1, 2, 3].map((seed) => ({
+      values: { seed },
+      seed,
+      metrics: { model: 'nn', classSet: 'all7', accuracy: 0.5, ua: 0.5, macroF1: 0.5 },
+    }));
+    const { json, md } = await compare(evaluations, { metric: 'accuracy', reference: 'paper-table2' });
+    expect(json.keys).toEqual([]);
+    expect(json.rows.map((r) => r.label)).toEqual(['nn all7']);
+    expect(md.split('\n')[2]).toBe('| 3 | 50.00 ± 0.00 | 50.00 ± 0.00 | 50.00 ± 0.00 | [50.00, 50.00] | 53.30 | -3.30 |');
+  });
+
+  it('has no reference columns without a reference, and no paper value for a metric the paper does not report', async () => {
+    const none = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'none' });
+    expect(none.md.split('\n')[0]).toBe('| train.model | ingest.classes | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI |');
+    const ua = await compare(EVALUATIONS, { metric: 'ua', reference: 'paper-table2' });
+    expect(ua.md.split('\n')[2]).toBe('| nn | all7 | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [42.03, 51.97] | — | — |');
+  });
+
+  it('fails naming the file when an evaluate artifact has no metrics.json', async () => {
+    const [input] = await inputs([EVALUATIONS[0]], root);
+    await rm(join(input.dir, 'metrics.json'));
+    const ctx = {
+      name: 'compare',
+      params: { metric: 'accuracy', reference: 'none' },
+      seed: 1,
+      inputs: [input],
+      outDir: root,
+      scratchDir: root,
+      options: { projectDir: root },
+      signal: new AbortController().signal,
+      report: () => {},
+    } satisfies StageContext<CompareParams>;
+    await expect(runCompare(ctx)).rejects.toThrow(/cannot read .*evaluate-0\/metrics\.json/);
+  });
+});
+
+describe('buildResults', () => {
+  it('keeps cells that differ in anything but the seed apart', () => {
+    const base = { model: 'nn', classSet: 'all7', accuracy: 0.5, ua: 0.5, macroF1: 0.5 };
+    const table = buildResults(
+      [
+        { ...base, cell: { id: 'a', values: { 'split.train': 0.64, seed: 1 }, seed: 1 } },
+        { ...base, cell: { id: 'b', values: { 'split.train': 0.8, seed: 1 }, seed: 1 } },
+        { ...base, cell: { id: 'c', values: { 'split.train': 0.64, seed: 2 }, seed: 2 } },
+      ],
+      { metric: 'accuracy', reference: 'none' },
+    );
+    expect(table.rows.map((r) => [r.label, r.seeds])).toEqual([
+      ['split.train=0.64', [1, 2]],
+      ['split.train=0.8', [1]],
+    ]);
+  });
+});
