@@ -8,8 +8,19 @@ export type LineWriter = (line: string) => void;
 export function plainReporter(write: LineWriter): (event: RunEvent) => void {
   return (event) => {
     const line = formatEvent(event);
-    if (line !== null) write(line);
+    if (line !== null) write(stripControl(line));
   };
+}
+
+/**
+ * Messages come from stages and the libraries they call (tfjs, a thrown error's text), and some colour their
+ * output: remove escape sequences and other control characters so that logs stay plain text.
+ */
+export function stripControl(text: string): string {
+  return text
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, '');
 }
 
 export function formatEvent(event: RunEvent): string | null {
