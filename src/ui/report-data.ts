@@ -3,9 +3,10 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { barChartSvg, type BarRow } from '../charts/bar-chart.js';
+import { barChartSvg } from '../charts/bar-chart.js';
 import { confusionMatrixSvg } from '../charts/confusion-matrix.js';
-import { learningCurvesSvg, type EpochRecord } from '../charts/learning-curves.js';
+import { learningCurvesSvg } from '../charts/learning-curves.js';
+import { readCompareChart, readConfusion, readHistory } from './artifact-files.js';
 
 /** The part of the experiment store the report reads (src/store/db.ts's ExperimentStore has it). */
 export interface ReportSource {
@@ -88,16 +89,6 @@ async function addEvaluation(data: ReportData, instanceId: string, dir: string):
   data.evaluations.push({ instanceId, svg: await confusionMatrixSvg(confusion.classes, confusion.matrix, instanceId) });
 }
 
-/** evaluate's metrics.json: `confusion: { classes, matrix }`, or the classes beside a bare matrix. */
-export function readConfusion(json: unknown): { classes: string[]; matrix: number[][] } | undefined {
-  if (!isObject(json)) return undefined;
-  const c = json.confusion;
-  const matrix = isObject(c) ? c.matrix : c;
-  const classes = (isObject(c) ? c.classes : undefined) ?? json.classes;
-  if (!isStringArray(classes) || !isMatrix(matrix) || matrix.length !== classes.length) return undefined;
-  return { classes, matrix };
-}
-
 async function addTraining(data: ReportData, instanceId: string, dir: string): Promise<void> {
   const history = readHistory(await readJson(join(dir, 'history.json')));
   const svg = (await readText(join(dir, 'curves.svg'))) ?? (history?.length ? await learningCurvesSvg(history, instanceId) : undefined);
@@ -106,20 +97,6 @@ async function addTraining(data: ReportData, instanceId: string, dir: string): P
     return;
   }
   data.trainings.push({ instanceId, epochs: history?.length ?? 0, svg });
-}
-
-/** train's history.json: an array of per-epoch records, or `{ history: [...] }`; Keras-style names accepted too. */
-export function readHistory(json: unknown): EpochRecord[] | undefined {
-  const list = isObject(json) ? json.history : json;
-  if (!Array.isArray(list)) return undefined;
-  const records = list.filter(isObject).map((h, i) => ({
-    epoch: num(h.epoch) ?? i + 1,
-    loss: num(h.loss) ?? Number.NaN,
-    accuracy: num(h.accuracy) ?? num(h.acc) ?? Number.NaN,
-    valLoss: num(h.valLoss) ?? num(h.val_loss) ?? Number.NaN,
-    valAccuracy: num(h.valAccuracy) ?? num(h.val_acc) ?? num(h.val_accuracy) ?? Number.NaN,
-  }));
-  return records.length ? records : undefined;
 }
 
 async function addComparison(data: ReportData, instanceId: string, dir: string): Promise<void> {
@@ -131,32 +108,6 @@ async function addComparison(data: ReportData, instanceId: string, dir: string):
   }
   if (markdown === undefined && svg === undefined) data.notes.push(`${instanceId}: no results in ${dir}`);
   else data.comparisons.push({ instanceId, markdown, svg });
-}
-
-/**
- * compare's results.json: `{ metric, unit: 'percent', rows: [{ label, <metric>: { mean, std }, reference }] }`.
- * Percent values become fractions so that every chart shows metrics the same way.
- */
-export function readCompareChart(json: unknown): { metric: string; rows: BarRow[] } | undefined {
-  if (!isObject(json) || typeof json.metric !== 'string' || !Array.isArray(json.rows)) return undefined;
-  const metric = json.metric;
-  const scale = json.unit === 'percent' ? 0.01 : 1;
-  const rows: BarRow[] = [];
-  for (const r of json.rows) {
-    if (!isObject(r) || typeof r.label !== 'string') continue;
-    const summary = r[metric];
-    const mean = isObject(summary) ? num(summary.mean) : num(summary);
-    if (mean === undefined) continue;
-    const std = isObject(summary) ? num(summary.std) : undefined;
-    const reference = num(r.reference);
-    rows.push({
-      label: r.label,
-      value: mean * scale,
-      ...(std === undefined ? {} : { std: std * scale }),
-      ...(reference === undefined ? {} : { reference: reference * scale }),
-    });
-  }
-  return rows.length ? { metric, rows } : undefined;
 }
 
 async function readText(path: string): Promise<string | undefined> {
@@ -175,20 +126,4 @@ async function readJson(path: string): Promise<unknown> {
   } catch {
     return undefined;
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-function isMatrix(v: unknown): v is number[][] {
-  return Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'));
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confusionMatrixTable } from '../charts/confusion-table.js';
 import { sparkline } from '../charts/sparkline.js';
-import { readConfusion, readHistory } from './report-data.js';
+import { readConfusion, readHistory } from './artifact-files.js';
 
 export interface ShownStage {
   instanceId: string;

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { collectReport, readCompareChart, readConfusion, readHistory } from '../../../src/ui/report-data.js';
+import { readCompareChart, readConfusion, readHistory } from '../../../src/ui/artifact-files.js';
+import { collectReport } from '../../../src/ui/report-data.js';
 import { markdownBlock, renderReportPage } from '../../../src/ui/report-page.js';
 import { writeReportFixture } from './report-fixture.js';
 

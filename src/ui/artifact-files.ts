@@ -1,0 +1,71 @@
+// Readers for the files that evaluate, train and compare leave in their artifacts, shared by `pipe report` and
+// `pipe show`. Lenient by design: the formats are young, and an unreadable file means no picture, not an error.
+
+import type { BarRow } from '../charts/bar-chart.js';
+import type { EpochRecord } from '../charts/learning-curves.js';
+
+/** evaluate's metrics.json: `confusion: { classes, matrix }`, or the classes beside a bare matrix. */
+export function readConfusion(json: unknown): { classes: string[]; matrix: number[][] } | undefined {
+  if (!isObject(json)) return undefined;
+  const c = json.confusion;
+  const matrix = isObject(c) ? c.matrix : c;
+  const classes = (isObject(c) ? c.classes : undefined) ?? json.classes;
+  if (!isStringArray(classes) || !isMatrix(matrix) || matrix.length !== classes.length) return undefined;
+  return { classes, matrix };
+}
+
+/** train's history.json: an array of per-epoch records, or `{ history: [...] }`; Keras-style names accepted too. */
+export function readHistory(json: unknown): EpochRecord[] | undefined {
+  const list = isObject(json) ? json.history : json;
+  if (!Array.isArray(list)) return undefined;
+  const records = list.filter(isObject).map((h, i) => ({
+    epoch: num(h.epoch) ?? i + 1,
+    loss: num(h.loss) ?? Number.NaN,
+    accuracy: num(h.accuracy) ?? num(h.acc) ?? Number.NaN,
+    valLoss: num(h.valLoss) ?? num(h.val_loss) ?? Number.NaN,
+    valAccuracy: num(h.valAccuracy) ?? num(h.val_acc) ?? num(h.val_accuracy) ?? Number.NaN,
+  }));
+  return records.length ? records : undefined;
+}
+
+/**
+ * compare's results.json: `{ metric, unit: 'percent', rows: [{ label, <metric>: { mean, std }, reference }] }`.
+ * Percent values become fractions so that every chart shows metrics the same way.
+ */
+export function readCompareChart(json: unknown): { metric: string; rows: BarRow[] } | undefined {
+  if (!isObject(json) || typeof json.metric !== 'string' || !Array.isArray(json.rows)) return undefined;
+  const metric = json.metric;
+  const scale = json.unit === 'percent' ? 0.01 : 1;
+  const rows: BarRow[] = [];
+  for (const r of json.rows) {
+    if (!isObject(r) || typeof r.label !== 'string') continue;
+    const summary = r[metric];
+    const mean = isObject(summary) ? num(summary.mean) : num(summary);
+    if (mean === undefined) continue;
+    const std = isObject(summary) ? num(summary.std) : undefined;
+    const reference = num(r.reference);
+    rows.push({
+      label: r.label,
+      value: mean * scale,
+      ...(std === undefined ? {} : { std: std * scale }),
+      ...(reference === undefined ? {} : { reference: reference * scale }),
+    });
+  }
+  return rows.length ? { metric, rows } : undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+function isMatrix(v: unknown): v is number[][] {
+  return Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === 'number'));
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
