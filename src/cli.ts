@@ -92,6 +92,16 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('report')
+    .description('write one self-contained HTML page for a run (stages, metrics, charts)')
+    .argument('<run>', 'run id, unique id prefix, or name')
+    .option('--out <file>', 'where to write it (default: report-<run id>.html)')
+    .action(async (run: string, opts: { out?: string }) => {
+      const { reportCommand } = await import('./commands/report.js');
+      exitCode = await reportCommand(run, opts);
+    });
+
+  program
     .command('diff')
     .description('what differs between two runs: params, stage keys (and why), metrics')
     .argument('<runA>')

@@ -7,6 +7,7 @@ import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js
 import { loadPlan } from '../spec/load-plan.js';
 import type { Plan } from '../spec/plan-types.js';
 import { ArtifactStore } from '../store/artifact-store.js';
+import { chooseReporter } from '../ui/choose-reporter.js';
 import { plainReporter } from '../ui/plain-reporter.js';
 import { SpecError } from '../errors.js';
 
@@ -18,30 +19,44 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
 
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = (): void => {
+  const cancel = (): void => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: stopping running stages (finished stages stay cached); press Ctrl-C again to quit now\n');
     controller.abort();
+  };
+  const onSigint = (): void => {
+    if (interrupts === 0) {
+      process.stderr.write('\ninterrupted: stopping running stages (finished stages stay cached); press Ctrl-C again to quit now\n');
+    }
+    cancel();
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
   const write = opts.json ? (line: string) => process.stderr.write(line + '\n') : (line: string) => process.stdout.write(line + '\n');
+  const useDashboard =
+    chooseReporter({ isTTY: process.stdout.isTTY === true, plain: opts.plain, json: opts.json, ci: process.env.CI }) === 'dashboard';
+  const dashboard = useDashboard ? (await import('../ui/dashboard.js')).startDashboard({ onCancel: cancel }) : undefined;
   try {
-    const result = await runPlan(plan, {
-      projectDir,
-      jobs: opts.jobs,
-      force: opts.force,
-      verify: opts.verify ? 'full' : 'stamp',
-      backend: opts.backend,
-      name: opts.name,
-      tags: opts.tag,
-      signal: controller.signal,
-      listeners: [plainReporter(write)],
-    });
+    let result: RunPlanResult;
+    try {
+      result = await runPlan(plan, {
+        projectDir,
+        jobs: opts.jobs,
+        force: opts.force,
+        verify: opts.verify ? 'full' : 'stamp',
+        backend: opts.backend,
+        name: opts.name,
+        tags: opts.tag,
+        signal: controller.signal,
+        listeners: [dashboard?.listener ?? plainReporter(write)],
+      });
+    } finally {
+      // The dashboard draws its final frame and gives the terminal back before anything else is printed.
+      await dashboard?.done();
+    }
     if (opts.json) process.stdout.write(JSON.stringify(jsonSummary(plan, result), null, 2) + '\n');
-    else if (result.summary) process.stdout.write('\n' + result.summary + '\n');
+    else if (result.summary && !dashboard) process.stdout.write('\n' + result.summary + '\n');
     if (result.status === 'cancelled') return 130;
     if (result.status === 'failed') {
       for (const o of result.outcomes.filter((x) => x.status === 'failed')) {

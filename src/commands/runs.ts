@@ -2,6 +2,7 @@
 
 import { projectPaths } from '../runner/run-plan.js';
 import { ExperimentStore, type RunRow } from '../store/db.js';
+import { artifactPictures } from '../ui/show-pictures.js';
 
 function openStore(): ExperimentStore {
   return ExperimentStore.open(projectPaths(process.cwd()).db);
@@ -44,6 +45,9 @@ export function showCommand(ref: string, opts: { json?: boolean }): number {
     if (shown.length) {
       process.stdout.write('\n' + formatTable(['stage', 'metric', 'value'], shown.map((m) => [m.instanceId, m.name, (m.value * 100).toFixed(2) + '%'])) + '\n');
     }
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const pictures = artifactPictures(stages, (key) => store.getStageResult(key), { color });
+    if (pictures) process.stdout.write('\n' + pictures + '\n');
     return 0;
   } finally {
     store.close();

@@ -81,7 +81,6 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           emit({ kind: 'stage-failed', id: inst.id, key: inst.key, ms: 0, message });
           return outcome(inst, 'failed', 0, { error: message });
         }),
-      { throwOnTimeout: true },
     );
   };
 

@@ -199,7 +199,21 @@ export async function runCompare(ctx: StageContext<CompareParams>): Promise<Stag
   await writeFile(join(ctx.outDir, 'results.md'), markdown);
   await writeFile(join(ctx.outDir, 'results.csv'), renderCsv(table));
   await writeFile(join(ctx.outDir, 'results.json'), JSON.stringify(table, null, 2) + '\n');
+  await writeFile(join(ctx.outDir, 'chart.svg'), await barChart(table));
   return { metrics: { rows: table.rows.length, cells: inputs.length }, summary: markdown };
+}
+
+/** The cells' mean metric beside the reference values, as an SVG bar chart (vega loaded only here). */
+async function barChart(table: ReturnType<typeof buildResults>): Promise<string> {
+  const { barChartSvg } = await import('../charts/bar-chart.js');
+  const m = table.metric;
+  const bars = table.rows.map((r) => ({
+    label: r.label,
+    value: (r[m].mean ?? 0) / 100,
+    ...(r[m].std === null ? {} : { std: r[m].std / 100 }),
+    ...(r.reference === null ? {} : { reference: r.reference / 100 }),
+  }));
+  return barChartSvg(bars, m);
 }
 
 function isString(v: unknown): v is string {

@@ -116,6 +116,10 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
     ...scores,
   });
   await writePredictions(join(ctx.outDir, 'predictions.json'), { kind: 'predictions', split, classes: report.classes }, predictions);
+  // vega is loaded only here: planning imports every stage module.
+  const { confusionMatrixSvg } = await import('../charts/confusion-matrix.js');
+  const title = `${model ?? ctx.name} · ${classSet} · ${split}`;
+  await writeFile(join(ctx.outDir, 'confusion.svg'), await confusionMatrixSvg(report.classes, report.confusion.matrix, title));
 
   const recall = Object.entries(report.perClassRecall).flatMap(([c, r]) => (r === null ? [] : [[`recall.${c}`, r] as const]));
   const info: JsonObject = {
