@@ -12,7 +12,7 @@ export const splitStage = defineStage({
     type: 'object',
     additionalProperties: false,
     properties: {
-      train: { type: 'number', minimum: 0, maximum: 1, default: 0.64 },
+      train: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'default: 1 - val - test' },
       val: { type: 'number', minimum: 0, maximum: 1, default: 0.16 },
       test: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
       by: { enum: ['file', 'speaker'], default: 'file' },

@@ -1,0 +1,142 @@
+// Read a spec and the chain of files it extends, check each against the spec schema, and merge them
+// (child wins; stages merge by name; lists, matrix and exclude are replaced). Positions follow the winning value.
+
+import { Ajv } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { SpecError, SpecErrors } from '../errors.js';
+import type { Json, JsonObject } from '../json.js';
+import { didYouMean } from './did-you-mean.js';
+import { parseYaml, pathKey, type Path, type Positions } from './load-yaml.js';
+import { schemaErrors } from './schema-errors.js';
+import { specSchema, STAGE_KEYS, TOP_LEVEL_KEYS, type SpecFile } from './spec-schema.js';
+
+export interface LoadedSpec {
+  doc: SpecFile;
+  positions: Positions;
+  /** The spec file as the user named it, relative to cwd where possible. */
+  file: string;
+  /** sha256 over the text of the spec and every file it extends. */
+  hash: string;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSpecFile = ajv.compile(specSchema);
+
+export function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+export function loadSpec(specPath: string, cwd: string): LoadedSpec {
+  const hash = createHash('sha256');
+  const chain = readChain(resolve(cwd, specPath), cwd, hash, []);
+  let doc: JsonObject = {};
+  const positions: Positions = new Map();
+  for (const layer of chain) {
+    doc = mergeLayer(doc, layer.value, positions, layer.positions);
+  }
+  delete doc.extends;
+  return { doc: doc as unknown as SpecFile, positions, file: displayPath(resolve(cwd, specPath), cwd), hash: hash.digest('hex') };
+}
+
+interface Layer {
+  value: JsonObject;
+  positions: Positions;
+}
+
+/** The chain base-first: [root base, ..., the spec itself]. */
+function readChain(path: string, cwd: string, hash: ReturnType<typeof createHash>, seen: string[]): Layer[] {
+  const file = displayPath(path, cwd);
+  if (seen.includes(path)) {
+    throw new SpecError(`extends cycle: ${[...seen, path].map((p) => displayPath(p, cwd)).join(' -> ')}`, { file, key: 'extends' });
+  }
+  if (!existsSync(path)) {
+    throw new SpecError(`spec file not found: ${file}`, { file }, 'give the path of a YAML spec, e.g. pipelines/demo.yaml');
+  }
+  const text = readFileSync(path, 'utf8');
+  hash.update(text);
+  if (!text.trim()) {
+    throw new SpecError('the spec is empty', { file, line: 1, column: 1 }, 'a spec needs at least `name:` and `stages:`; see docs/spec-format.md');
+  }
+  const { value, positions } = parseYaml(text, file);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new SpecError(`a spec must be a map of keys, got ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`, { file, line: 1, column: 1 }, 'start with `name: ...` and `stages:`');
+  }
+  checkStructure(value, positions, file);
+  const parent = (value as { extends?: unknown }).extends;
+  if (typeof parent !== 'string') return [{ value, positions }];
+  const parentPath = resolve(dirname(path), parent);
+  if (!existsSync(parentPath)) {
+    const at = positions.get(pathKey(['extends']));
+    throw new SpecError(
+      `extends a file that does not exist: ${displayPath(parentPath, cwd)}`,
+      { file, line: at?.line, column: at?.column, key: 'extends' },
+      'the path is relative to the spec file that names it',
+    );
+  }
+  return [...readChain(parentPath, cwd, hash, [...seen, path]), { value, positions }];
+}
+
+function checkStructure(value: JsonObject, positions: Positions, file: string): void {
+  if (validateSpecFile(value)) return;
+  const errors = schemaErrors(validateSpecFile.errors ?? [], { base: [], positions, fallbackFile: file, data: value });
+  // Better hints for misspelt top-level and stage keys than the schema's generic list.
+  for (const e of errors) {
+    const key = e.place.key ?? '';
+    const segments = key.split('.');
+    if (e.message.startsWith('unknown key') && segments.length === 1) {
+      Object.assign(e, { hint: didYouMean(segments[0], TOP_LEVEL_KEYS) });
+    } else if (e.message.startsWith('unknown key') && segments.length === 3 && segments[0] === 'stages') {
+      Object.assign(e, { hint: didYouMean(segments[2], STAGE_KEYS) });
+    }
+  }
+  throw errors.length === 1 ? errors[0] : new SpecErrors(errors);
+}
+
+function mergeLayer(base: JsonObject, layer: JsonObject, positions: Positions, layerPositions: Positions): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(layer)) {
+    if (key === 'stages' && isMap(value) && isMap(out.stages)) {
+      const stages: JsonObject = { ...out.stages };
+      for (const [name, stage] of Object.entries(value)) {
+        const prev = stages[name];
+        stages[name] = isMap(prev) && isMap(stage) ? deepMerge(prev, stage) : stage;
+        copyPositions(layerPositions, positions, ['stages', name]);
+      }
+      out.stages = stages;
+    } else if (key === 'params' && isMap(value) && isMap(out.params)) {
+      out.params = { ...out.params, ...value };
+      copyPositions(layerPositions, positions, ['params']);
+    } else {
+      out[key] = value;
+      dropPositions(positions, [key]);
+      copyPositions(layerPositions, positions, [key]);
+    }
+  }
+  return out;
+}
+
+function deepMerge(a: JsonObject, b: JsonObject): JsonObject {
+  const out: JsonObject = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = isMap(prev) && isMap(v) ? deepMerge(prev, v) : v;
+  }
+  return out;
+}
+
+function copyPositions(from: Positions, to: Positions, prefix: Path): void {
+  const p = pathKey(prefix);
+  for (const [k, v] of from) if (k === p || k.startsWith(p + '\u0001')) to.set(k, v);
+}
+
+function dropPositions(positions: Positions, prefix: Path): void {
+  const p = pathKey(prefix);
+  for (const k of [...positions.keys()]) if (k === p || k.startsWith(p + '\u0001')) positions.delete(k);
+}
+
+export function isMap(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

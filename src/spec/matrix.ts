@@ -1,0 +1,56 @@
+// `matrix:` (lists or {from, to, step} ranges), `exclude:` and `repeat:` expanded into cells.
+
+import { SpecError, type Place } from '../errors.js';
+import { canonicalJson, type Json, type JsonObject } from '../json.js';
+import type { CellInfo } from '../stages/stage.js';
+
+export interface MatrixInput {
+  matrix: Record<string, unknown>;
+  exclude: Record<string, unknown>[];
+  repeat: number;
+  seed: number;
+  placeOf: (path: (string | number)[]) => Place;
+}
+
+export function expandMatrix(input: MatrixInput): CellInfo[] {
+  const axes = Object.entries(input.matrix).map(([key, spec]) => ({ key, values: axisValues(key, spec, input.placeOf(['matrix', key])) }));
+  input.exclude.forEach((rule, i) => {
+    for (const key of Object.keys(rule)) {
+      if (!Object.hasOwn(input.matrix, key)) {
+        throw new SpecError(`exclude names "${key}", which is not a matrix key`, { ...input.placeOf(['exclude', i, key]), key: `exclude.${i}.${key}` }, `matrix keys: ${Object.keys(input.matrix).join(', ') || 'none'}`);
+      }
+    }
+  });
+  let combos: JsonObject[] = [{}];
+  for (const axis of axes) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.key]: v })));
+  combos = combos.filter((c) => !input.exclude.some((rule) => Object.entries(rule).every(([k, v]) => canonicalJson(c[k]) === canonicalJson(v))));
+  if (!combos.length) throw new SpecError('matrix and exclude leave no cell to run', input.placeOf(['exclude']));
+  const cells: CellInfo[] = [];
+  for (const combo of combos) {
+    for (let r = 0; r < input.repeat; r++) {
+      const seed = input.seed + r;
+      cells.push({ id: `c${cells.length + 1}`, values: input.repeat > 1 ? { ...combo, seed } : combo, seed });
+    }
+  }
+  return cells;
+}
+
+function axisValues(key: string, spec: unknown, place: Place): Json[] {
+  if (Array.isArray(spec)) {
+    if (!spec.length) throw new SpecError(`matrix.${key} is an empty list`, { ...place, key: `matrix.${key}` }, 'give at least one value');
+    return spec as Json[];
+  }
+  if (spec !== null && typeof spec === 'object') {
+    const { from, to, step } = spec as Record<string, unknown>;
+    if ([from, to, step].every((x) => typeof x === 'number') && (step as number) > 0 && (to as number) >= (from as number)) {
+      const n = Math.floor(((to as number) - (from as number)) / (step as number) + 1e-9);
+      // Rounded so that 0.1 + 2 * 0.1 is 0.3, as a person wrote it.
+      return Array.from({ length: n + 1 }, (_, i) => Number(((from as number) + i * (step as number)).toPrecision(12)));
+    }
+  }
+  throw new SpecError(
+    `matrix.${key} must be a list of values or a range {from, to, step} with step > 0 and to >= from`,
+    { ...place, key: `matrix.${key}` },
+    'for example [0.1, 0.2] or {from: 0.1, to: 0.5, step: 0.1}',
+  );
+}
