@@ -113,6 +113,16 @@ async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('export')
+    .description('write a folder that reproduces a run elsewhere (resolved spec, overrides, versions, metrics, tables)')
+    .argument('<run>', 'run id, unique id prefix, or name')
+    .option('--out <dir>', 'where to write it (default: export-<run>)')
+    .action(async (run: string, opts: { out?: string }) => {
+      const { exportCommand } = await import('./commands/export.js');
+      exitCode = exportCommand(run, opts);
+    });
+
+  program
     .command('gc')
     .description('remove artifacts no run references (never one a running run uses)')
     .option('--dry-run', 'list what would be removed')
