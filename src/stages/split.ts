@@ -1,9 +1,23 @@
 // Split: assign every utterance to train, val or test, stratified by emotion, by file or by speaker.
+// Split comes before chunk, so that the chunks of one file (or one speaker) never land on two sides.
 
-import { StageError } from '../errors.js';
+import { DataError } from '../errors.js';
+import { FileProgress } from '../dataset/file-progress.js';
+import { assignByFile, assignBySpeaker, effectiveShares, type Side } from '../dataset/split-assign.js';
+import type { Emotion, SplitName, Utterance } from '../dataset/types.js';
+import { readUtterances, writeUtterances, type UtteranceWithSamples } from '../dataset/utterance-files.js';
 import { defineStage } from './stage.js';
 
-export const splitStage = defineStage({
+export interface SplitParams {
+  train: number;
+  val: number;
+  test: number;
+  by: 'file' | 'speaker';
+}
+
+const SIDES: Side[] = ['train', 'val', 'test', 'unused'];
+
+export const splitStage = defineStage<SplitParams>({
   type: 'split',
   version: 1,
   usesSeed: true,
@@ -12,13 +26,62 @@ export const splitStage = defineStage({
     type: 'object',
     additionalProperties: false,
     properties: {
-      train: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'default: 1 - val - test' },
+      train: { type: 'number', minimum: 0, maximum: 1, default: 0.64, description: 'at most the rest after val and test; less leaves files unused' },
       val: { type: 'number', minimum: 0, maximum: 1, default: 0.16 },
       test: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
       by: { enum: ['file', 'speaker'], default: 'file' },
     },
   },
   async run(ctx) {
-    throw new StageError('the split stage is not built yet', { stage: ctx.name });
+    const { by } = ctx.params;
+    const input = readUtterances(ctx.inputs[0].dir);
+    const { classes, rows } = input.manifest;
+    if (rows.length === 0) throw new DataError('the dataset to split is empty', { stage: ctx.name });
+    const shares = effectiveShares(ctx.params, ctx.name);
+    if (ctx.params.train > shares.train + 1e-9) {
+      ctx.report({ kind: 'log', level: 'info', message: `split.train ${ctx.params.train} is more than what val and test leave; train gets the rest, ${round(shares.train)}` });
+    }
+    const assign = by === 'speaker' ? assignBySpeaker : assignByFile;
+    const sides = assign(rows, classes, ctx.params, ctx.seed, ctx.name);
+    const kept = rows.filter((r) => sides.get(r.id) !== 'unused');
+    const progress = new FileProgress(ctx.report, ctx.signal, kept.length);
+    function* withSplit(): Generator<UtteranceWithSamples> {
+      for (const row of kept) {
+        progress.check();
+        const { offset, length, ...labels } = row;
+        yield { row: { ...labels, split: sides.get(row.id) as SplitName }, samples: input.samples(row) };
+        progress.step();
+      }
+    }
+    await writeUtterances(ctx.outDir, classes, withSplit());
+    return summary(rows, classes, sides, by, shares);
   },
 });
+
+function summary(rows: Utterance[], classes: Emotion[], sides: Map<string, Side>, by: string, shares: Record<Side, number>) {
+  const counts = Object.fromEntries(SIDES.map((s) => [s, Object.fromEntries(classes.map((c) => [c, 0]))])) as Record<Side, Record<Emotion, number>>;
+  const speakers = Object.fromEntries(SIDES.map((s) => [s, new Set<string>()])) as Record<Side, Set<string>>;
+  for (const row of rows) {
+    const side = sides.get(row.id)!;
+    counts[side][row.emotion]++;
+    speakers[side].add(row.speaker);
+  }
+  const metrics: Record<string, number> = {};
+  for (const side of SIDES) {
+    const files = Object.values(counts[side]).reduce((a, b) => a + b, 0);
+    if (side !== 'unused' || files > 0) metrics[`files.${side}`] = files;
+  }
+  return {
+    metrics,
+    info: {
+      by,
+      shares: Object.fromEntries(SIDES.map((s) => [s, round(shares[s])])),
+      counts,
+      speakers: Object.fromEntries(SIDES.map((s) => [s, [...speakers[s]].sort()])),
+    },
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
