@@ -57,13 +57,13 @@ interface Prosody {
 }
 
 const PROSODY: Record<Emotion, Prosody> = {
-  anger: { pitch: 1.35, range: 6, loudness: 6, accent: 0.6, rate: 5.5, brightness: 0.9, breath: 0.04, jitter: 0.01 },
-  boredom: { pitch: 0.9, range: 1.5, loudness: -4, accent: 0.1, rate: 3.0, brightness: 0.65, breath: 0.06, jitter: 0.005 },
-  disgust: { pitch: 0.95, range: 4, loudness: 0, accent: 0.4, rate: 2.6, brightness: 0.75, breath: 0.12, jitter: 0.02 },
-  fear: { pitch: 1.55, range: 4, loudness: 0, accent: 0.3, rate: 6.5, brightness: 0.8, breath: 0.15, jitter: 0.04 },
-  happiness: { pitch: 1.3, range: 8, loudness: 3, accent: 0.4, rate: 4.5, brightness: 0.85, breath: 0.05, jitter: 0.01 },
-  sadness: { pitch: 0.85, range: 1.5, loudness: -6, accent: 0.1, rate: 2.4, brightness: 0.6, breath: 0.3, jitter: 0.015 },
-  neutral: { pitch: 1.0, range: 3, loudness: 0, accent: 0.25, rate: 4.0, brightness: 0.75, breath: 0.05, jitter: 0.005 },
+  anger: { pitch: 1.35, range: 6, loudness: 6, accent: 0.6, rate: 5.5, brightness: 0.92, breath: 0.03, jitter: 0.01 },
+  boredom: { pitch: 0.85, range: 1, loudness: -4, accent: 0.1, rate: 2.8, brightness: 0.6, breath: 0.05, jitter: 0.005 },
+  disgust: { pitch: 1.0, range: 5, loudness: 0, accent: 0.4, rate: 2.2, brightness: 0.7, breath: 0.2, jitter: 0.03 },
+  fear: { pitch: 1.6, range: 3, loudness: 0, accent: 0.3, rate: 7, brightness: 0.8, breath: 0.15, jitter: 0.05 },
+  happiness: { pitch: 1.25, range: 9, loudness: 3, accent: 0.4, rate: 4.5, brightness: 0.88, breath: 0.04, jitter: 0.01 },
+  sadness: { pitch: 0.8, range: 1.5, loudness: -6, accent: 0.1, rate: 2.4, brightness: 0.55, breath: 0.35, jitter: 0.015 },
+  neutral: { pitch: 1.0, range: 3, loudness: 0, accent: 0.25, rate: 3.8, brightness: 0.72, breath: 0.05, jitter: 0.005 },
 };
 
 /** Vowel formants (F1, F2 in Hz) a syllable cycles through. */
