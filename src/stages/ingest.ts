@@ -107,7 +107,7 @@ async function ingestEmodb(ctx: StageContext<IngestParams>): Promise<StageResult
   }
   const manifest = await writeUtterances(ctx.outDir, resolveClassSet(ctx.params.classes), decoded());
   if (tooShort.length > 0) {
-    const what = `${tooShort.length} files are shorter than ${MIN_SECONDS} s`;
+    const what = `${tooShort.length === 1 ? '1 file is' : `${tooShort.length} files are`} shorter than ${MIN_SECONDS} s`;
     if (ctx.params.strict) throw new DataError(`${what}: ${listSkipped(tooShort)}`, { file: root, stage: ctx.name }, 'remove them, or set ingest.strict=false to skip them');
     warn(ctx, `${what}; skipped: ${listSkipped(tooShort)}`);
   }

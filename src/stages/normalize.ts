@@ -52,7 +52,7 @@ export const normalizeStage = defineStage<NormalizeParams>({
     const manifest = await writeUtterances(ctx.outDir, input.manifest.classes, normalized());
     if (silent.length > 0) {
       const shown = silent.slice(0, LIST_LIMIT).join(', ') + (silent.length > LIST_LIMIT ? `, and ${silent.length - LIST_LIMIT} more` : '');
-      ctx.report({ kind: 'log', level: 'warn', message: `${silent.length} files are silent (RMS below ${SILENCE_RMS}) and were left unscaled: ${shown}` });
+      ctx.report({ kind: 'log', level: 'warn', message: `${silent.length === 1 ? '1 file is' : `${silent.length} files are`} silent (RMS below ${SILENCE_RMS}) and were left unscaled: ${shown}` });
     }
     return {
       metrics: { files: manifest.rows.length, resampled, silent: silent.length },

@@ -1,8 +1,9 @@
-// Writes small WAV files named like EMO-DB (speaker, text, emotion letter, version) for ingest tests.
+// Writes small WAV corpora named like EMO-DB (speaker, text, emotion letter, version) for ingest tests.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
+import { writeSyntheticCorpus, type SyntheticOptions } from '../../src/dataset/synthetic.js';
 
 const SPEAKERS = ['03', '08', '09', '10', '11', '12', '13', '14', '15', '16'];
 const LETTERS = ['W', 'L', 'E', 'A', 'F', 'T', 'N'];
@@ -24,4 +25,9 @@ export function writeEmodbLikeWavs(dir: string, count: number, sampleRate = 1600
     names.push(name);
   }
   return names;
+}
+
+/** The synthetic corpus (emotion-dependent prosody) as 16-bit WAV files; short by default so tests stay fast. */
+export function writeSyntheticWavs(dir: string, options: Partial<SyntheticOptions> = {}): string[] {
+  return writeSyntheticCorpus(dir, { count: 70, minSeconds: 0.3, maxSeconds: 0.8, sampleRate: 16000, seed: 1, ...options });
 }
