@@ -60,8 +60,7 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedWav {
   const fmt = wav.fmt as FmtChunk;
   const data = wav.data as DataChunk;
   const encoding = describeEncoding(fmt);
-  const bytesPerSample = fmt.bitsPerSample / 8;
-  if (!encoding || !Number.isInteger(bytesPerSample)) {
+  if (!encoding) {
     throw fail(
       `unsupported encoding (format code ${fmt.audioFormat}, ${fmt.bitsPerSample} bits)`,
       'convert it to PCM (8/16/24/32-bit) or float (32/64-bit) WAV, e.g. with sox or ffmpeg',
@@ -71,6 +70,7 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedWav {
   if (data.samples.length < data.chunkSize) {
     throw fail(`truncated: the header declares ${data.chunkSize} bytes of samples, the file holds ${data.samples.length}`);
   }
+  const bytesPerSample = fmt.bitsPerSample / 8;
   const frameBytes = bytesPerSample * fmt.numChannels;
   const frames = Math.floor(data.chunkSize / frameBytes);
   const littleEndian = wav.container === 'RIFF';

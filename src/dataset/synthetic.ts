@@ -166,7 +166,7 @@ function synthesize(name: EmodbName, length: number, sr: number, random: () => n
         [cos, sin] = [cos * dc - sin * ds, sin * dc + cos * ds];
         // Σ_k r^k sin(kθ) in closed form: a harmonic series whose roll-off r sets the brightness.
         const voice = (r * sin) / (1 - 2 * r * cos + r * r) / sourceRms;
-        const env = env0 + ((env1 - env0) * (n - b)) / BLOCK;
+        const env = env0 + ((env1 - env0) * (n - b)) / (blockEnd - b);
         out[n] = env * (res2(res1(voice)) + p.breath * 3 * (2 * random() - 1));
       }
     }
