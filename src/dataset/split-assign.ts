@@ -1,20 +1,21 @@
 // Assign utterances to train / val / test, stratified by emotion, by file or by speaker. Pure: rows and a seed in,
 // a side per row out, so the no-leak and stratification guarantees are tested without files.
 //
-// Ratios: `test` and `val` are taken as asked; `train` gets the rest (1 − val − test) unless it asks for less,
-// in which case the remaining files are left out ("unused"). So `--set split.test=0.3` means 30% test.
+// Ratios: `train` is 1 − val − test; when it is given as well, the three must sum to 1 (the spec layer checks
+// this too, with the same rule). So `--set split.test=0.3` with train left out means 54/16/30.
 
 import { DataError } from '../errors.js';
 import { mixSeed, mulberry32, shuffled } from './random.js';
 import type { Emotion, SplitName } from './types.js';
 
 export interface SplitRatios {
-  train: number;
+  /** Default: 1 − val − test. */
+  train?: number;
   val: number;
   test: number;
 }
 
-export type Side = SplitName | 'unused';
+export type Side = SplitName;
 
 export interface SplitRow {
   id: string;
@@ -22,27 +23,33 @@ export interface SplitRow {
   emotion: Emotion;
 }
 
-/** Floating-point slack when deciding that train takes all the rest (0.64 + 0.16 + 0.2 is not exactly 1). */
-const EPS = 1e-9;
+/** Floating-point slack: 0.64 + 0.16 + 0.2 is not exactly 1. */
+const EPS = 1e-6;
 
 /** Candidate speaker partitions tried for `by: speaker`; the seed picks them, the best one wins. */
 const SPEAKER_CANDIDATES = 500;
 
-/** The fraction of files each side gets (summing to 1 with `unused`). */
+/** The fraction of files each side gets; DataError when val + test leave nothing or train does not fit. */
 export function effectiveShares(ratios: SplitRatios, stage?: string): Record<Side, number> {
-  const rest = 1 - ratios.val - ratios.test;
-  if (rest <= EPS) {
+  const train = 1 - ratios.val - ratios.test;
+  if (train <= EPS) {
     throw new DataError(
-      `split.val + split.test = ${ratios.val + ratios.test}, which leaves nothing for training`,
+      `split.val + split.test = ${round(ratios.val + ratios.test)}, which leaves nothing for training`,
       { stage },
       'lower split.val or split.test so that they sum to less than 1',
     );
   }
-  const train = ratios.train >= rest - EPS ? rest : ratios.train;
-  return { train, val: ratios.val, test: ratios.test, unused: Math.max(0, rest - train) };
+  if (ratios.train !== undefined && Math.abs(ratios.train - train) > EPS) {
+    throw new DataError(
+      `split.train + split.val + split.test must sum to 1, got ${round(ratios.train + ratios.val + ratios.test)}`,
+      { stage },
+      'or leave split.train out: it is then 1 - val - test',
+    );
+  }
+  return { train, val: ratios.val, test: ratios.test };
 }
 
-/** Per class: shuffle its files, then cut test, val, train (and unused) by rounded counts. */
+/** Per class: shuffle its files, then cut test and val by rounded counts; train gets the rest. */
 export function assignByFile(rows: SplitRow[], classes: Emotion[], ratios: SplitRatios, seed: number, stage?: string): Map<string, Side> {
   const shares = effectiveShares(ratios, stage);
   const random = mulberry32(mixSeed(seed, 1));
@@ -53,13 +60,8 @@ export function assignByFile(rows: SplitRow[], classes: Emotion[], ratios: Split
     const n = ids.length;
     // At least one test file per class: within one file of the ratio for any class of two files or more.
     const nTest = Math.max(1, Math.round(n * shares.test));
-    const nVal = Math.round(n * shares.val);
-    const nTrain = shares.unused > 0 ? Math.round(n * shares.train) : n - nTest - nVal;
-    const counts: [Side, number][] = [['test', nTest], ['val', nVal], ['train', Math.max(0, Math.min(nTrain, n - nTest - nVal))]];
-    let i = 0;
-    const order = shuffled(ids, random);
-    for (const [side, count] of counts) for (let k = 0; k < count && i < n; k++) sides.set(order[i++], side);
-    while (i < n) sides.set(order[i++], 'unused');
+    const nVal = Math.min(n - nTest, Math.round(n * shares.val));
+    shuffled(ids, random).forEach((id, i) => sides.set(id, i < nTest ? 'test' : i < nTest + nVal ? 'val' : 'train'));
   }
   requireTrainAndTest(rows, classes, sides, 'file', stage);
   return sides;
@@ -74,7 +76,7 @@ export function assignBySpeaker(rows: SplitRow[], classes: Emotion[], ratios: Sp
   const shares = effectiveShares(ratios, stage);
   const speakers = [...new Set(rows.map((r) => r.speaker))].sort();
   const bySpeaker = new Map(speakers.map((s) => [s, classes.map((c) => rows.filter((r) => r.speaker === s && r.emotion === c).length)]));
-  const order: Side[] = ['test', 'val', 'train', 'unused'];
+  const order: Side[] = ['test', 'val', 'train'];
   const wanted = order.filter((side) => shares[side] > 0);
   if (speakers.length < wanted.length) {
     throw new DataError(
@@ -122,7 +124,7 @@ function cutSpeakers(order: string[], bySpeaker: Map<string, number[]>, sides: S
 
 /** Distance from the per-class targets in files, plus a large penalty per class missing from train or test. */
 function speakerCost(assignment: Map<string, Side>, bySpeaker: Map<string, number[]>, classTotals: number[], shares: Record<Side, number>): number {
-  const got: Record<Side, number[]> = { train: [], val: [], test: [], unused: [] };
+  const got: Record<Side, number[]> = { train: [], val: [], test: [] };
   for (const side of Object.keys(got) as Side[]) got[side] = classTotals.map(() => 0);
   for (const [speaker, side] of assignment) bySpeaker.get(speaker)!.forEach((n, c) => (got[side][c] += n));
   let cost = 0;
@@ -151,4 +153,8 @@ function requireTrainAndTest(rows: SplitRow[], classes: Emotion[], sides: Map<st
       }
     }
   }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
 }

@@ -4,18 +4,18 @@
 import { DataError } from '../errors.js';
 import { FileProgress } from '../dataset/file-progress.js';
 import { assignByFile, assignBySpeaker, effectiveShares, type Side } from '../dataset/split-assign.js';
-import type { Emotion, SplitName, Utterance } from '../dataset/types.js';
+import type { Emotion, Utterance } from '../dataset/types.js';
 import { readUtterances, writeUtterances, type UtteranceWithSamples } from '../dataset/utterance-files.js';
 import { defineStage } from './stage.js';
 
 export interface SplitParams {
-  train: number;
+  train?: number;
   val: number;
   test: number;
   by: 'file' | 'speaker';
 }
 
-const SIDES: Side[] = ['train', 'val', 'test', 'unused'];
+const SIDES: Side[] = ['train', 'val', 'test'];
 
 export const splitStage = defineStage<SplitParams>({
   type: 'split',
@@ -26,7 +26,8 @@ export const splitStage = defineStage<SplitParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      train: { type: 'number', minimum: 0, maximum: 1, default: 0.64, description: 'at most the rest after val and test; less leaves files unused' },
+      // No default, so that a spec can change val or test alone (`--set split.test=0.3`) and train follows.
+      train: { type: 'number', minimum: 0, maximum: 1, description: 'default 1 - val - test; if given, train + val + test = 1' },
       val: { type: 'number', minimum: 0, maximum: 1, default: 0.16 },
       test: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2 },
       by: { enum: ['file', 'speaker'], default: 'file' },
@@ -38,18 +39,14 @@ export const splitStage = defineStage<SplitParams>({
     const { classes, rows } = input.manifest;
     if (rows.length === 0) throw new DataError('the dataset to split is empty', { stage: ctx.name });
     const shares = effectiveShares(ctx.params, ctx.name);
-    if (ctx.params.train > shares.train + 1e-9) {
-      ctx.report({ kind: 'log', level: 'info', message: `split.train ${ctx.params.train} is more than what val and test leave; train gets the rest, ${round(shares.train)}` });
-    }
     const assign = by === 'speaker' ? assignBySpeaker : assignByFile;
     const sides = assign(rows, classes, ctx.params, ctx.seed, ctx.name);
-    const kept = rows.filter((r) => sides.get(r.id) !== 'unused');
-    const progress = new FileProgress(ctx.report, ctx.signal, kept.length);
+    const progress = new FileProgress(ctx.report, ctx.signal, rows.length);
     function* withSplit(): Generator<UtteranceWithSamples> {
-      for (const row of kept) {
+      for (const row of rows) {
         progress.check();
         const { offset, length, ...labels } = row;
-        yield { row: { ...labels, split: sides.get(row.id) as SplitName }, samples: input.samples(row) };
+        yield { row: { ...labels, split: sides.get(row.id)! }, samples: input.samples(row) };
         progress.step();
       }
     }
@@ -67,10 +64,7 @@ function summary(rows: Utterance[], classes: Emotion[], sides: Map<string, Side>
     speakers[side].add(row.speaker);
   }
   const metrics: Record<string, number> = {};
-  for (const side of SIDES) {
-    const files = Object.values(counts[side]).reduce((a, b) => a + b, 0);
-    if (side !== 'unused' || files > 0) metrics[`files.${side}`] = files;
-  }
+  for (const side of SIDES) metrics[`files.${side}`] = Object.values(counts[side]).reduce((a, b) => a + b, 0);
   return {
     metrics,
     info: {

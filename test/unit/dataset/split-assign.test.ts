@@ -23,26 +23,21 @@ function count(rows: SplitRow[], sides: Map<string, Side>, side: Side, emotion: 
 describe('effectiveShares', () => {
   it('takes 64/16/20 as they are', () => {
     const s = effectiveShares(PAPER);
-    expect(s.test).toBe(0.2);
-    expect(s.val).toBe(0.16);
+    expect(s).toMatchObject({ val: 0.16, test: 0.2 });
     expect(s.train).toBeCloseTo(0.64, 12);
-    expect(s.unused).toBe(0);
   });
 
-  it('gives train the rest when the ratios sum to more than 1 (test as asked)', () => {
-    const s = effectiveShares({ train: 0.64, val: 0.16, test: 0.3 });
-    expect(s).toMatchObject({ val: 0.16, test: 0.3, unused: 0 });
-    expect(s.train).toBeCloseTo(0.54, 12);
+  it('gives train 1 - val - test when train is left out', () => {
+    expect(effectiveShares({ val: 0.16, test: 0.3 }).train).toBeCloseTo(0.54, 12);
+    expect(effectiveShares({ val: 0, test: 0.2 }).train).toBeCloseTo(0.8, 12);
   });
 
-  it('leaves files unused when train asks for less than the rest', () => {
-    const s = effectiveShares({ train: 0.3, val: 0.2, test: 0.2 });
-    expect(s.train).toBe(0.3);
-    expect(s.unused).toBeCloseTo(0.3, 12);
+  it('rejects a given train that does not make the three sum to 1', () => {
+    expect(() => effectiveShares({ train: 0.64, val: 0.2, test: 0.2 })).toThrow(/must sum to 1, got 1\.04/);
   });
 
   it('rejects val + test ≥ 1', () => {
-    expect(() => effectiveShares({ train: 0.5, val: 0.5, test: 0.5 })).toThrow(/leaves nothing for training/);
+    expect(() => effectiveShares({ val: 0.5, test: 0.5 })).toThrow(/leaves nothing for training/);
   });
 });
 
@@ -89,11 +84,6 @@ describe('assignByFile', () => {
     expect(run).toThrow(/class fear has no train file \(1 files, split by file\)/);
   });
 
-  it('leaves the rest unused when train asks for less', () => {
-    const sides = assignByFile(rows, [...EMOTIONS], { train: 0.3, val: 0.1, test: 0.2 }, 1);
-    const unused = [...sides.values()].filter((s) => s === 'unused').length;
-    expect(Math.abs(unused - rows.length * 0.4)).toBeLessThanOrEqual(EMOTIONS.length);
-  });
 });
 
 describe('assignBySpeaker', () => {

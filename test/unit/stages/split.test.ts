@@ -63,11 +63,16 @@ describe('split', () => {
     expect(result.metrics).toEqual({ 'files.train': 112, 'files.val': 0, 'files.test': 28 });
   });
 
-  it('drops unused files from the output when train asks for less than the rest', async () => {
+  it('with train left out, a larger test share takes files from train', async () => {
     const input = await corpus();
-    const { outDir, result } = await runStage(splitStage, { train: 0.4, val: 0.2, test: 0.2 }, { inputs: [input] });
-    expect(result.metrics).toEqual({ 'files.train': 56, 'files.val': 28, 'files.test': 28, 'files.unused': 28 });
-    expect(readUtterances(outDir).manifest.rows).toHaveLength(112);
+    const { result } = await runStage(splitStage, { val: 0.16, test: 0.3 }, { inputs: [input] });
+    // 20 files per class: test 6, val round(3.2) = 3, train 11.
+    expect(result.metrics).toEqual({ 'files.train': 77, 'files.val': 21, 'files.test': 42 });
+  });
+
+  it('ratios that do not sum to 1 are a DataError', async () => {
+    const input = await corpus(14);
+    await expect(runStage(splitStage, { train: 0.7, val: 0.2, test: 0.2 }, { inputs: [input] })).rejects.toThrow(/must sum to 1, got 1\.1/);
   });
 
   it('a class with too few files for a test file is a DataError naming it', async () => {
