@@ -2,52 +2,72 @@
 // complete, with a manifest (sha256 and size of every file). Nothing is trusted without its manifest.
 //
 // Layout under the root (normally <project>/artifacts):
-//   <key>/                 final artifacts, each with manifest.json
-//   .tmp/<key>-<pid>-<r>/  artifacts being written; never read; removed by gc once their process is gone
-//   .scratch/<key>/        checkpoints that must survive a killed run of the same key
-//   .locks/<key>.lock      held while a process computes a key, so two processes never compute it at once
-//   .inuse/<run>.json      keys a live run uses; gc never removes them
-//   .stamps/<key>.json     size/mtime/inode of each file at its last full verification
+//   <key>/                      final artifacts, each with manifest.json
+//   .tmp/<key>-<pid>-<r>@<host>/  artifacts being written (and old ones being removed); never read; gc removes
+//                               those whose process is gone. The host is in the name because a pid says nothing
+//                               on another machine sharing the store.
+//   .scratch/<key>/             checkpoints that must survive a killed run of the same key
+//   .locks/<key>.lock           held while a process computes a key (see key-lock.ts)
+//   .inuse/<runId>.json         { pid, host, keys }: the keys a live run reads or writes
+//   .stamps/<key>.json          size/mtime/inode of each file at its last full verification (see stamps.ts)
+//
+// How `gc` and a running `pipe run` stay out of each other's way: the run writes its in-use mark (every key of
+// its plan) before it looks up any artifact, and removes it when it ends. gc skips keys that are marked, locked
+// or kept; to remove one it first renames the folder aside, then reads the marks again, and puts the folder back
+// if a run marked it meanwhile. The run writes its mark, then reads the folder; gc moves the folder, then reads
+// the marks: whichever comes second sees the other, so either the run finds the artifact missing and recomputes
+// it, or gc gives it back. A mark left by a dead process protects nothing and gc deletes it.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
-import { processAlive } from './db.js';
-import { hashFile } from './hash-file.js';
+import { hashFiles } from './hash-files.js';
+import { acquireLock, liveHolder, type ReleaseLock } from './key-lock.js';
+import { folderBytes, listFolder, MANIFEST, readManifest, type Manifest, type ManifestFile } from './manifest.js';
+import { HOST, ownerAlive, processAlive, type Owner } from './process-alive.js';
+import { fileStamp, readStamp, stampMatches, writeStamp, type Stamp } from './stamps.js';
 
-export const MANIFEST = 'manifest.json';
+export { hashFile } from './hash-files.js';
+export { MANIFEST, type Manifest, type ManifestFile } from './manifest.js';
 
-export interface ManifestFile {
-  path: string;
-  size: number;
-  sha256: string;
-}
-
-export interface Manifest {
-  key: string;
-  createdAt: string;
-  files: ManifestFile[];
-}
-
-export type Lookup = { ok: true; dir: string; manifest: Manifest } | { ok: false; reason: string };
+export type LookupResult =
+  | { ok: true; dir: string; manifest: Manifest }
+  | { ok: false; reason: 'missing' | 'no-manifest' | `altered: ${string}` };
 
 export interface PendingArtifact {
   /** Empty folder to write the artifact into. */
   dir: string;
-  /** Hash, write the manifest, and rename into place. `replace` overwrites an existing artifact (forced re-run). */
+  /**
+   * Hashes every file, writes the manifest, flushes to disk and renames the folder into place. If another process
+   * committed the same key first and its artifact verifies, that one is kept and returned (ours is discarded);
+   * `replace` (a forced re-run) puts ours in place of an existing valid artifact instead.
+   */
   commit(options?: { replace?: boolean }): Promise<{ dir: string; manifest: Manifest }>;
+  /** Removes the temporary folder. */
   abort(): Promise<void>;
 }
 
-interface Stamp {
-  [path: string]: { size: number; mtimeMs: number; ino: number };
+export interface GcResult {
+  /** Keys of the final artifacts removed (or, with dryRun, that would be). */
+  removed: string[];
+  /** Keys whose scratch folder was removed. */
+  scratch: string[];
+  /** Bytes freed, artifacts and scratch together. */
+  bytes: number;
+}
+
+interface InUseMark extends Owner {
+  keys: string[];
 }
 
 const KEY = /^[0-9a-f]{64}$/;
-const LOCK_POLL_MS = 200;
+/** `.tmp` entries: <key>-<pid>-<random>@<host>. */
+const TMP_NAME = /^[0-9a-f]{64}-(\d+)-[0-9a-f]+@(.+)$/;
+/** How many times commit retries when other processes keep renaming folders onto the same key. */
+const INSTALL_ATTEMPTS = 5;
+/** What rename() says when the destination is taken by a folder (or file) of the same key. */
+const OCCUPIED = new Set(['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR']);
 
 export class ArtifactStore {
   readonly root: string;
@@ -56,206 +76,307 @@ export class ArtifactStore {
     this.root = resolve(root);
   }
 
+  /** Final folder of a key. Every path built from a key goes through here, so a bad key never names a path. */
   dirFor(key: string): string {
-    if (!KEY.test(key)) throw new StoreError(`not a cache key: "${key}"`, {}, 'keys are 64 hex characters');
-    const dir = join(this.root, key);
-    if (!dir.startsWith(this.root + sep)) throw new StoreError(`artifact path escapes ${this.root}`);
-    return dir;
+    return join(this.root, checkKey(key));
   }
 
-  async lookup(key: string, options: { verify: 'stamp' | 'full' }): Promise<Lookup> {
+  async lookup(key: string, options: { verify: 'stamp' | 'full' }): Promise<LookupResult> {
     const dir = this.dirFor(key);
-    if (!existsSync(dir)) return { ok: false, reason: 'missing' };
-    let manifest: Manifest;
-    try {
-      manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
-    } catch {
-      return { ok: false, reason: 'no-manifest' };
-    }
-    const present = await listFiles(dir);
+    const dirStat = await stat(dir).catch(() => undefined);
+    if (!dirStat) return { ok: false, reason: 'missing' };
+    if (!dirStat.isDirectory()) return { ok: false, reason: `altered: ${key}: not a folder` };
+    const read = await readManifest(dir, key);
+    if (!read.ok) return { ok: false, reason: read.absent ? 'no-manifest' : `altered: ${MANIFEST}: ${read.problem}` };
+    const { manifest } = read;
+
+    const listing = await listFolder(dir).catch(() => undefined);
+    if (!listing) return { ok: false, reason: `altered: ${key}: cannot be read` };
+    if (listing.others.length) return { ok: false, reason: `altered: ${listing.others[0]}: not a regular file` };
     const listed = new Set(manifest.files.map((f) => f.path));
-    const extra = present.find((p) => p !== MANIFEST && !listed.has(p));
+    const extra = listing.files.find((p) => p !== MANIFEST && !listed.has(p));
     if (extra) return { ok: false, reason: `altered: ${extra}: not in the manifest` };
-    const stats = new Map<string, { size: number; mtimeMs: number; ino: number }>();
-    for (const f of manifest.files) {
-      const s = await stat(join(dir, f.path)).catch(() => undefined);
-      if (!s) return { ok: false, reason: `altered: ${f.path}: missing` };
-      if (s.size !== f.size) return { ok: false, reason: `altered: ${f.path}: size ${s.size}, manifest says ${f.size}` };
-      stats.set(f.path, { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
+
+    // Stat before hashing: if a file changes while it is hashed, the stamp records the old stat and cannot match.
+    const current = await this.currentStamp(dir, manifest.files);
+    if (typeof current === 'string') return { ok: false, reason: `altered: ${current}` };
+    if (options.verify === 'stamp' && stampMatches(await readStamp(this.stampPath(key)), current)) {
+      return { ok: true, dir, manifest };
     }
-    if (options.verify === 'stamp' && (await this.stampMatches(key, stats))) return { ok: true, dir, manifest };
-    for (const f of manifest.files) {
-      if ((await hashFile(join(dir, f.path))) !== f.sha256) return { ok: false, reason: `altered: ${f.path}: content changed` };
-    }
-    await this.writeStamp(key, stats);
+    const hashes = await hashFiles(manifest.files.map((f) => join(dir, f.path))).catch(() => undefined);
+    if (!hashes) return { ok: false, reason: `altered: ${key}: a file could not be read` };
+    const bad = manifest.files.findIndex((f, i) => hashes[i].sha256 !== f.sha256 || hashes[i].size !== f.size);
+    if (bad >= 0) return { ok: false, reason: `altered: ${manifest.files[bad].path}: content differs from the manifest` };
+    await writeStamp(this.stampPath(key), current);
     return { ok: true, dir, manifest };
   }
 
   async begin(key: string): Promise<PendingArtifact> {
     const final = this.dirFor(key);
-    const tmp = join(this.root, '.tmp', `${key}-${process.pid}-${randomBytes(3).toString('hex')}`);
+    const tmp = this.tmpPath(key);
     await mkdir(tmp, { recursive: true });
+    let state: 'open' | 'committed' | 'aborted' = 'open';
     return {
       dir: tmp,
       commit: async (options = {}) => {
-        const files: ManifestFile[] = [];
-        const stats = new Map<string, { size: number; mtimeMs: number; ino: number }>();
-        for (const path of await listFiles(tmp)) {
-          const full = join(tmp, path);
-          const s = await stat(full);
-          files.push({ path, size: s.size, sha256: await hashFile(full) });
-          await fsync(full);
-        }
-        const manifest: Manifest = { key, createdAt: new Date().toISOString(), files };
-        await writeFile(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
-        await fsync(join(tmp, MANIFEST));
-        await this.install(tmp, final, key, options.replace ?? false);
-        for (const f of files) {
-          const s = await stat(join(final, f.path));
-          stats.set(f.path, { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino });
-        }
-        await this.writeStamp(key, stats);
-        return { dir: final, manifest };
+        if (state !== 'open') throw new StoreError(`artifact ${key.slice(0, 12)} was already ${state}`, { file: tmp });
+        const manifest = await sealFolder(tmp, key);
+        state = 'committed';
+        return this.install(tmp, final, manifest, options.replace ?? false);
       },
       abort: async () => {
+        if (state === 'committed') return;
+        state = 'aborted';
         await rm(tmp, { recursive: true, force: true });
       },
     };
   }
 
-  /** Renames a complete temporary folder into place; a valid artifact already there wins unless `replace`. */
-  private async install(tmp: string, final: string, key: string, replace: boolean): Promise<void> {
-    if (existsSync(final)) {
-      if (!replace && (await this.lookup(key, { verify: 'full' })).ok) {
-        await rm(tmp, { recursive: true, force: true });
-        return;
-      }
-      const aside = join(this.root, '.tmp', `${key}-old-${randomBytes(3).toString('hex')}`);
-      await rename(final, aside);
-      await rm(aside, { recursive: true, force: true });
-    }
-    await rename(tmp, final);
-  }
-
+  /** A folder for checkpoints that survives a killed run of this key; created on demand. */
   async scratchDir(key: string): Promise<string> {
-    const dir = join(this.root, '.scratch', key);
-    this.dirFor(key);
+    const dir = join(this.root, '.scratch', checkKey(key));
     await mkdir(dir, { recursive: true });
     return dir;
   }
 
   async clearScratch(key: string): Promise<void> {
-    this.dirFor(key);
-    await rm(join(this.root, '.scratch', key), { recursive: true, force: true });
+    await rm(join(this.root, '.scratch', checkKey(key)), { recursive: true, force: true });
   }
 
-  /** Cross-process lock on one key; a lock left by a dead process is taken over. */
-  async lockKey(key: string, signal?: AbortSignal): Promise<() => Promise<void>> {
-    this.dirFor(key);
-    const dir = join(this.root, '.locks');
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `${key}.lock`);
-    const body = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() });
-    for (;;) {
-      try {
-        await writeFile(path, body, { flag: 'wx' });
-        return async () => {
-          await rm(path, { force: true });
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
-      if (!(await liveOwner(path))) {
-        await rm(path, { force: true });
-        continue;
-      }
-      if (signal?.aborted) throw new StoreError(`gave up waiting for the lock on ${key.slice(0, 10)}: run cancelled`);
-      await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
-    }
+  /**
+   * Cross-process lock on one key: resolves once no other live process holds it. The caller should look the key
+   * up again afterwards: the previous holder may have produced the artifact.
+   */
+  async lockKey(key: string, signal?: AbortSignal): Promise<ReleaseLock> {
+    return acquireLock(this.lockPath(key), { signal });
   }
 
-  /** Marks keys as used by a live run, so that `gc` leaves them alone; returns the release function. */
+  /** Marks keys as used by a live run until the returned function is called; `gc` never removes them. */
   async markInUse(runId: string, keys: string[]): Promise<() => Promise<void>> {
+    if (!/^[\w.-]+$/.test(runId)) throw new StoreError(`not a run id: "${runId}"`);
     const dir = join(this.root, '.inuse');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${runId}.json`);
-    await writeFile(path, JSON.stringify({ pid: process.pid, host: hostname(), keys }));
+    const mark: InUseMark = { pid: process.pid, host: HOST, keys: keys.map(checkKey) };
+    // Renamed into place: gc must never read half a mark and conclude it protects nothing.
+    const tmp = `${path}.${randomBytes(3).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify(mark));
+    await rename(tmp, path);
     return async () => {
       await rm(path, { force: true });
     };
   }
 
-  async gc(options: { keep: Set<string>; dryRun?: boolean }): Promise<{ removed: string[]; bytes: number }> {
-    const protectedKeys = new Set(options.keep);
-    for (const f of await safeReaddir(join(this.root, '.inuse'))) {
-      const path = join(this.root, '.inuse', f);
-      const mark = await readJson<{ pid: number; host: string; keys: string[] }>(path);
-      if (mark && (mark.host !== hostname() || processAlive(mark.pid))) mark.keys.forEach((k) => protectedKeys.add(k));
-      else if (!options.dryRun) await rm(path, { force: true });
-    }
-    for (const f of await safeReaddir(join(this.root, '.locks'))) {
-      if (await liveOwner(join(this.root, '.locks', f))) protectedKeys.add(f.replace(/\.lock$/, ''));
-    }
-    const removed: string[] = [];
-    let bytes = 0;
-    for (const name of await safeReaddir(this.root)) {
-      if (!KEY.test(name) || protectedKeys.has(name)) continue;
-      bytes += await folderBytes(join(this.root, name));
-      removed.push(name);
-      if (!options.dryRun) {
-        await rm(join(this.root, name), { recursive: true, force: true });
-        await rm(join(this.root, '.stamps', `${name}.json`), { force: true });
+  /**
+   * Removes final artifacts (and scratch folders) whose key is not in `keep`, not locked and not marked in use by
+   * a live run; temporary folders of dead processes; and locks and in-use marks left by dead processes.
+   */
+  async gc(options: { keep: Set<string>; dryRun?: boolean }): Promise<GcResult> {
+    const dryRun = options.dryRun ?? false;
+    const result: GcResult = { removed: [], scratch: [], bytes: 0 };
+    const isProtected = async (key: string): Promise<boolean> =>
+      options.keep.has(key) || (await this.inUseKeys(false)).has(key) || (await liveHolder(this.lockPath(key))) !== undefined;
+    const inUse = await this.inUseKeys(!dryRun);
+
+    for (const key of (await readdirOrEmpty(this.root)).filter((n) => KEY.test(n))) {
+      if (options.keep.has(key) || inUse.has(key) || (await liveHolder(this.lockPath(key)))) continue;
+      if (dryRun) {
+        result.bytes += await folderBytes(this.dirFor(key));
+        result.removed.push(key);
+        continue;
       }
+      const aside = this.tmpPath(key);
+      if (!(await renameIfPresent(this.dirFor(key), aside))) continue;
+      if (await isProtected(key)) {
+        // A run marked it after we looked: give it back (unless that run already wrote a new one).
+        if (!(await renameIfPresent(aside, this.dirFor(key)).catch(() => false))) await rm(aside, { recursive: true, force: true });
+        continue;
+      }
+      result.bytes += await folderBytes(aside);
+      await rm(aside, { recursive: true, force: true });
+      await rm(this.stampPath(key), { force: true });
+      result.removed.push(key);
     }
-    for (const name of await safeReaddir(join(this.root, '.tmp'))) {
-      const pid = Number(name.split('-')[1]);
-      if (!options.dryRun && (!Number.isInteger(pid) || !processAlive(pid))) {
+
+    for (const key of (await readdirOrEmpty(join(this.root, '.scratch'))).filter((n) => KEY.test(n))) {
+      if (await isProtected(key)) continue;
+      const dir = join(this.root, '.scratch', key);
+      result.bytes += await folderBytes(dir);
+      if (!dryRun) await rm(dir, { recursive: true, force: true });
+      result.scratch.push(key);
+    }
+
+    if (!dryRun) await this.removeDeadLeftovers();
+    return result;
+  }
+
+  /** Keys marked by live runs; with `prune`, marks of dead processes are deleted. */
+  private async inUseKeys(prune: boolean): Promise<Set<string>> {
+    const keys = new Set<string>();
+    const dir = join(this.root, '.inuse');
+    for (const name of (await readdirOrEmpty(dir)).filter((n) => n.endsWith('.json'))) {
+      const mark = await readJson<InUseMark>(join(dir, name));
+      if (!mark || !Array.isArray(mark.keys)) continue;
+      if (ownerAlive(mark)) mark.keys.forEach((k) => keys.add(k));
+      else if (prune) await rm(join(dir, name), { force: true });
+    }
+    return keys;
+  }
+
+  /** Temporary folders, lock files and stamps that belong to no live process or no artifact. */
+  private async removeDeadLeftovers(): Promise<void> {
+    for (const name of await readdirOrEmpty(join(this.root, '.tmp'))) {
+      const m = TMP_NAME.exec(name);
+      if (m && m[2] === HOST && !processAlive(Number(m[1]))) {
         await rm(join(this.root, '.tmp', name), { recursive: true, force: true });
       }
     }
-    return { removed, bytes };
-  }
-
-  private async stampMatches(key: string, stats: Map<string, { size: number; mtimeMs: number; ino: number }>): Promise<boolean> {
-    const stamp = await readJson<Stamp>(join(this.root, '.stamps', `${key}.json`));
-    if (!stamp || Object.keys(stamp).length !== stats.size) return false;
-    for (const [path, s] of stats) {
-      const t = stamp[path];
-      if (!t || t.size !== s.size || t.mtimeMs !== s.mtimeMs || t.ino !== s.ino) return false;
+    for (const name of await readdirOrEmpty(join(this.root, '.locks'))) {
+      // `.lock` files, and the `.tmp`/`.stale` files a killed process left while taking or stealing one.
+      if (!(await liveHolder(join(this.root, '.locks', name)))) await rm(join(this.root, '.locks', name), { force: true });
     }
-    return true;
+    for (const name of await readdirOrEmpty(join(this.root, '.stamps'))) {
+      const key = name.replace(/\.json$/, '');
+      if (KEY.test(key) && !(await stat(this.dirFor(key)).catch(() => undefined))) {
+        await rm(join(this.root, '.stamps', name), { force: true });
+      }
+    }
   }
 
-  private async writeStamp(key: string, stats: Map<string, { size: number; mtimeMs: number; ino: number }>): Promise<void> {
-    const dir = join(this.root, '.stamps');
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `${key}.${process.pid}.tmp`);
-    await writeFile(tmp, JSON.stringify(Object.fromEntries(stats)));
-    await rename(tmp, join(dir, `${key}.json`));
+  /**
+   * Renames a sealed temporary folder into place. rename() refuses to replace a non-empty folder, so when the
+   * key exists (another process got there first, or a damaged artifact is there) the existing one is either kept
+   * (it verifies and we are not replacing) or moved aside, and the rename is tried again.
+   */
+  private async install(tmp: string, final: string, manifest: Manifest, replace: boolean): Promise<{ dir: string; manifest: Manifest }> {
+    const key = manifest.key;
+    for (let attempt = 1; ; attempt++) {
+      const error = await rename(tmp, final).then(
+        () => undefined,
+        (err: NodeJS.ErrnoException) => err,
+      );
+      if (!error) {
+        await fsyncDir(this.root);
+        await writeStamp(this.stampPath(key), await this.sealedStamp(final, manifest.files));
+        return { dir: final, manifest };
+      }
+      if (!OCCUPIED.has(error.code ?? '') || attempt >= INSTALL_ATTEMPTS) {
+        await rm(tmp, { recursive: true, force: true });
+        throw new StoreError(`cannot move artifact ${key.slice(0, 12)} into place: ${error.message}`, { file: final });
+      }
+      if (!replace) {
+        const theirs = await this.lookup(key, { verify: 'full' });
+        if (theirs.ok) {
+          await rm(tmp, { recursive: true, force: true });
+          return { dir: theirs.dir, manifest: theirs.manifest };
+        }
+      }
+      const aside = this.tmpPath(key);
+      await rm(this.stampPath(key), { force: true });
+      if (await renameIfPresent(final, aside)) await rm(aside, { recursive: true, force: true });
+      // Replaced once; whatever appears now was computed by another process after our forced re-run began.
+      replace = false;
+    }
+  }
+
+  private async currentStamp(dir: string, files: ManifestFile[]): Promise<Stamp | string> {
+    const manifest = await fileStamp(join(dir, MANIFEST));
+    if (!manifest) return `${MANIFEST}: missing`;
+    const stamp: Stamp = { manifest, files: {} };
+    for (const f of files) {
+      const s = await fileStamp(join(dir, f.path));
+      if (!s) return `${f.path}: missing`;
+      if (s.size !== f.size) return `${f.path}: size ${s.size}, the manifest says ${f.size}`;
+      stamp.files[f.path] = s;
+    }
+    return stamp;
+  }
+
+  /** The stamp of a folder just committed: it was hashed moments ago, so it counts as fully verified. */
+  private async sealedStamp(dir: string, files: ManifestFile[]): Promise<Stamp> {
+    const stamp = await this.currentStamp(dir, files);
+    if (typeof stamp === 'string') throw new StoreError(`artifact changed while being committed: ${stamp}`, { file: dir });
+    return stamp;
+  }
+
+  private tmpPath(key: string): string {
+    const host = HOST.replace(/[^A-Za-z0-9.-]/g, '_');
+    return join(this.root, '.tmp', `${checkKey(key)}-${process.pid}-${randomBytes(4).toString('hex')}@${host}`);
+  }
+
+  private lockPath(key: string): string {
+    return join(this.root, '.locks', `${checkKey(key)}.lock`);
+  }
+
+  private stampPath(key: string): string {
+    return join(this.root, '.stamps', `${checkKey(key)}.json`);
   }
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-    .sort();
+function checkKey(key: string): string {
+  if (typeof key !== 'string' || !KEY.test(key)) {
+    throw new StoreError(`not a cache key: "${String(key).slice(0, 80)}"`, {}, 'cache keys are 64 lowercase hex characters (sha256)');
+  }
+  return key;
 }
 
-async function fsync(path: string): Promise<void> {
-  const fd = await open(path, 'r');
+/** Hashes and flushes every file, then writes the manifest last; returns it. */
+async function sealFolder(dir: string, key: string): Promise<Manifest> {
+  const listing = await listFolder(dir);
+  if (listing.others.length) {
+    throw new StoreError(`artifact ${key.slice(0, 12)} contains ${listing.others[0]}, which is not a regular file`, { file: dir }, 'stages must write plain files (no symlinks)');
+  }
+  if (listing.files.includes(MANIFEST)) {
+    throw new StoreError(`artifact ${key.slice(0, 12)} contains its own ${MANIFEST}`, { file: dir }, `${MANIFEST} is reserved for the artifact store`);
+  }
+  const hashes = await hashFiles(listing.files.map((p) => join(dir, p)), { fsync: true });
+  const files = listing.files.map((path, i) => ({ path, size: hashes[i].size, sha256: hashes[i].sha256 }));
+  const manifest: Manifest = { key, createdAt: new Date().toISOString(), files };
+  const fd = await open(join(dir, MANIFEST), 'wx');
   try {
+    await fd.writeFile(JSON.stringify(manifest, null, 2) + '\n');
     await fd.sync();
+  } finally {
+    await fd.close();
+  }
+  for (const sub of folderPaths(files.map((f) => f.path))) await fsyncDir(join(dir, sub));
+  return manifest;
+}
+
+/** Every folder that holds one of `paths`, the top ('') included: each one's entries must reach the disk. */
+function folderPaths(paths: string[]): Set<string> {
+  const folders = new Set(['']);
+  for (const p of paths) {
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join('/'));
+  }
+  return folders;
+}
+
+/** Makes renames and new entries in a folder durable; not every platform can open a folder, which is fine. */
+async function fsyncDir(dir: string): Promise<void> {
+  const fd = await open(dir, 'r').catch(() => undefined);
+  if (!fd) return;
+  try {
+    await fd.sync().catch(() => undefined);
   } finally {
     await fd.close();
   }
 }
 
-async function liveOwner(lockPath: string): Promise<boolean> {
-  const lock = await readJson<{ pid: number; host: string }>(lockPath);
-  if (!lock) return existsSync(lockPath); // being written right now: treat as held
-  return lock.host !== hostname() || processAlive(lock.pid);
+async function renameIfPresent(from: string, to: string): Promise<boolean> {
+  try {
+    await mkdir(join(to, '..'), { recursive: true });
+    await rename(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {
@@ -264,18 +385,4 @@ async function readJson<T>(path: string): Promise<T | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function safeReaddir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch {
-    return [];
-  }
-}
-
-async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const f of await listFiles(dir)) total += (await stat(join(dir, f))).size;
-  return total;
 }

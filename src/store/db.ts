@@ -1,18 +1,20 @@
 // experiments.db: runs, the stage results behind each cache key, run ↔ stage links, metrics and events.
-// WAL mode with a busy timeout, so a second `pipe run` on the same project waits for a write lock instead of
+// WAL mode with a busy timeout, so a second `pipe run` on the same project waits for the write lock instead of
 // failing; every write is a short transaction.
 
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { StoreError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import type { RunEvent } from '../runner/events.js';
-import { MIGRATIONS } from './migrations.js';
+import { migrate } from './migrations.js';
+import { HOST, processAlive } from './process-alive.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type RunStageStatus = 'ran' | 'cached' | 'failed' | 'skipped';
 
 export interface RunRow {
+  /** Short and sortable by start time: r20261124-200301-ab12. */
   id: string;
   name: string | null;
   tags: string[];
@@ -25,6 +27,7 @@ export interface RunRow {
   finishedAt: string | null;
   ms: number | null;
   backend: string | null;
+  /** node, pipe, tfjs, ... */
   versions: Record<string, string | null>;
   pid: number | null;
   host: string | null;
@@ -41,11 +44,13 @@ export interface NewRun {
   backend: string | null;
 }
 
+/** One row per cache key ever computed. */
 export interface StageResultRow {
   key: string;
   type: string;
   version: number;
   params: JsonObject;
+  /** Cache keys of the inputs, in `needs` order. */
   inputs: string[];
   seed: number | null;
   artifactPath: string;
@@ -54,12 +59,16 @@ export interface StageResultRow {
   info: JsonObject;
 }
 
+export interface StoredStageResult extends StageResultRow {
+  createdAt: string;
+}
+
 export interface RunStageRow {
   runId: string;
   instanceId: string;
   stageName: string;
   key: string;
-  status: 'ran' | 'cached' | 'failed' | 'skipped';
+  status: RunStageStatus;
   ms: number;
   error: string | null;
   cells: Json;
@@ -74,18 +83,42 @@ export interface MetricRow {
   cell: Json;
 }
 
+export interface EventRow {
+  id: number;
+  runId: string;
+  at: string;
+  kind: RunEvent['kind'];
+  event: RunEvent;
+}
+
 export interface RunFilter {
+  /** The spec path as recorded, or its tail after a `/` (`table2.yaml` matches `experiments/table2.yaml`). */
   spec?: string;
   status?: string;
+  /** ISO date or timestamp; runs started at or after it. */
   since?: string;
+  /** Default 50. */
   limit?: number;
 }
 
-/** Progress kinds that arrive many times a second; the dashboard shows them, the events log does not keep them. */
+/**
+ * Progress kinds that arrive many times a second (every batch, every file). The dashboard shows them; the events
+ * log keeps only the ones worth reading later (epochs, log lines), or it would grow by thousands of rows a run.
+ */
 const TRANSIENT_PROGRESS = new Set(['batch', 'progress']);
+const FLUSH_MS = 200;
+const BUSY_TIMEOUT_MS = 15_000;
+
+interface PendingEvent {
+  runId: string;
+  at: string;
+  kind: string;
+  data: string;
+}
 
 export class ExperimentStore {
-  private pendingEvents: { runId: string; at: string; kind: string; data: string }[] = [];
+  private readonly statements = new Map<string, Database.Statement>();
+  private pendingEvents: PendingEvent[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -93,57 +126,34 @@ export class ExperimentStore {
     readonly path: string,
   ) {}
 
+  /** Opens (creating if needed) and migrates the database; any failure is a StoreError naming the file. */
   static open(path: string): ExperimentStore {
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
-      db = new Database(path, { timeout: 15_000 });
+      db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      migrate(db, path);
+      return new ExperimentStore(db, path);
     } catch (err) {
-      throw new StoreError(
-        `cannot open ${path}: ${(err as Error).message}`,
-        { file: path },
-        'if the file is damaged, move it aside; pipe rebuilds it and reuses the artifacts in artifacts/',
-      );
-    }
-    const store = new ExperimentStore(db, path);
-    store.migrate();
-    return store;
-  }
-
-  private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const applied = this.db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
-    const current = applied.v ?? 0;
-    const known = MIGRATIONS[MIGRATIONS.length - 1].version;
-    if (current > known) {
-      throw new StoreError(
-        `${this.path} has schema version ${current}, newer than this pipe knows (${known})`,
-        { file: this.path },
-        'upgrade pipe, or use another project folder',
-      );
-    }
-    for (const m of MIGRATIONS.filter((x) => x.version > current)) {
-      // IMMEDIATE: two processes opening a fresh db at once must not both apply the same step.
-      this.db.transaction(() => {
-        const again = this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(m.version);
-        if (again) return;
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, now());
-      }).immediate();
+      db?.close();
+      if (err instanceof StoreError) throw err;
+      throw openError(path, err as Error & { code?: string });
     }
   }
 
   createRun(run: NewRun): string {
-    const id = newRunId();
-    try {
-      this.db
-        .prepare(
-          `INSERT INTO runs (id, name, tags, spec_path, spec_hash, overrides, resolved_spec, status, started_at, backend, versions, pid, host)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
-        )
-        .run(
+    const insert = this.sql(
+      `INSERT INTO runs (id, name, tags, spec_path, spec_hash, overrides, resolved_spec, status, started_at, backend, versions, pid, host)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`,
+    );
+    // Two runs started in the same second share the id's time part; the random tail rarely collides, and then
+    // another one is drawn.
+    for (let attempt = 1; ; attempt++) {
+      const id = newRunId();
+      try {
+        insert.run(
           id,
           run.name,
           JSON.stringify(run.tags),
@@ -155,120 +165,168 @@ export class ExperimentStore {
           run.backend,
           JSON.stringify(run.versions),
           process.pid,
-          hostname(),
+          HOST,
         );
-    } catch (err) {
-      if (String((err as Error).message).includes('UNIQUE') && run.name) {
-        throw new StoreError(`a run named "${run.name}" already exists`, { file: this.path }, 'choose another --name');
+        return id;
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && attempt < 10) continue;
+        if (code === 'SQLITE_CONSTRAINT_UNIQUE' && run.name) {
+          throw new StoreError(`a run named "${run.name}" already exists`, { file: this.path }, 'choose another --name');
+        }
+        throw err;
       }
-      throw err;
     }
-    return id;
   }
 
-  finishRun(runId: string, outcome: { status: RunStatus; ms: number; backend: string | null }): void {
+  /** Records the outcome; pending events are written first, so a finished run's events are all there. */
+  finishRun(runId: string, outcome: { status: Exclude<RunStatus, 'running'>; ms: number; backend?: string | null }): void {
     this.flushEvents();
-    this.db
-      .prepare('UPDATE runs SET status = ?, ms = ?, finished_at = ?, backend = coalesce(?, backend) WHERE id = ?')
-      .run(outcome.status, outcome.ms, now(), outcome.backend, runId);
+    this.sql('UPDATE runs SET status = ?, ms = ?, finished_at = ?, backend = coalesce(?, backend) WHERE id = ?').run(
+      outcome.status,
+      outcome.ms,
+      now(),
+      outcome.backend ?? null,
+      runId,
+    );
   }
 
-  /** Runs left `running` by a process of this host that no longer exists were interrupted: mark them failed. */
-  markStaleRuns(): number {
-    const running = this.db.prepare("SELECT id, pid, host FROM runs WHERE status = 'running'").all() as {
+  setRunBackend(runId: string, backend: string): void {
+    this.sql('UPDATE runs SET backend = ? WHERE id = ?').run(backend, runId);
+  }
+
+  /**
+   * Runs left `running` by a process of this host that no longer exists were interrupted (killed, crashed):
+   * marks them failed, with a `run-finished` event saying so. Runs of other hosts are left alone. Returns the ids.
+   */
+  markStaleRuns(): string[] {
+    const running = this.sql("SELECT id, pid, host, started_at FROM runs WHERE status = 'running'").all() as {
       id: string;
       pid: number | null;
       host: string | null;
+      started_at: string;
     }[];
-    const stale = running.filter((r) => r.host === hostname() && r.pid !== null && !processAlive(r.pid));
-    const mark = this.db.prepare("UPDATE runs SET status = 'failed', finished_at = ? WHERE id = ?");
-    this.db.transaction(() => stale.forEach((r) => mark.run(now(), r.id)))();
-    return stale.length;
+    const stale = running.filter((r) => r.host === HOST && r.pid !== null && !processAlive(r.pid));
+    const finishedAt = now();
+    const mark = this.sql("UPDATE runs SET status = 'failed', finished_at = ?, ms = ? WHERE id = ? AND status = 'running'");
+    const log = this.sql('INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of stale) {
+        const ms = Math.max(0, Date.parse(finishedAt) - Date.parse(r.started_at));
+        if (mark.run(finishedAt, ms, r.id).changes === 0) continue;
+        const event: RunEvent = { kind: 'run-finished', runId: r.id, status: 'failed', ms, summary: `interrupted: process ${r.pid} on ${HOST} is gone` };
+        log.run(r.id, finishedAt, event.kind, JSON.stringify(event));
+      }
+    })();
+    return stale.map((r) => r.id);
   }
 
+  /** Upsert by key: a recomputed key (forced re-run, damaged artifact) replaces the earlier row. */
   recordStageResult(row: StageResultRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO stage_results (key, type, version, params, inputs, seed, artifact_path, ms, metrics, info, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET artifact_path = excluded.artifact_path, ms = excluded.ms,
-           metrics = excluded.metrics, info = excluded.info, created_at = excluded.created_at`,
-      )
-      .run(
-        row.key,
-        row.type,
-        row.version,
-        JSON.stringify(row.params),
-        JSON.stringify(row.inputs),
-        row.seed,
-        row.artifactPath,
-        row.ms,
-        JSON.stringify(row.metrics),
-        JSON.stringify(row.info),
-        now(),
-      );
+    this.sql(
+      `INSERT INTO stage_results (key, type, version, params, inputs, seed, artifact_path, ms, metrics, info, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET type = excluded.type, version = excluded.version, params = excluded.params,
+         inputs = excluded.inputs, seed = excluded.seed, artifact_path = excluded.artifact_path, ms = excluded.ms,
+         metrics = excluded.metrics, info = excluded.info, created_at = excluded.created_at`,
+    ).run(
+      row.key,
+      row.type,
+      row.version,
+      JSON.stringify(row.params),
+      JSON.stringify(row.inputs),
+      row.seed,
+      row.artifactPath,
+      row.ms,
+      JSON.stringify(row.metrics),
+      JSON.stringify(row.info),
+      now(),
+    );
   }
 
-  getStageResult(key: string): StageResultRow | undefined {
-    const r = this.db.prepare('SELECT * FROM stage_results WHERE key = ?').get(key) as Record<string, unknown> | undefined;
+  getStageResult(key: string): StoredStageResult | undefined {
+    const r = this.sql('SELECT * FROM stage_results WHERE key = ?').get(key) as Record<string, unknown> | undefined;
     if (!r) return undefined;
     return {
       key: r.key as string,
       type: r.type as string,
       version: r.version as number,
-      params: JSON.parse(r.params as string) as JsonObject,
-      inputs: JSON.parse(r.inputs as string) as string[],
+      params: parse<JsonObject>(r.params),
+      inputs: parse<string[]>(r.inputs),
       seed: (r.seed as number | null) ?? null,
       artifactPath: r.artifact_path as string,
       ms: r.ms as number,
-      metrics: JSON.parse(r.metrics as string) as Record<string, number>,
-      info: JSON.parse(r.info as string) as JsonObject,
+      metrics: parse<Record<string, number>>(r.metrics),
+      info: parse<JsonObject>(r.info),
+      createdAt: r.created_at as string,
     };
   }
 
   recordRunStage(row: RunStageRow): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO run_stages (run_id, instance_id, stage_name, key, status, ms, error, cells)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(row.runId, row.instanceId, row.stageName, row.key, row.status, row.ms, row.error, JSON.stringify(row.cells));
+    this.sql(
+      `INSERT OR REPLACE INTO run_stages (run_id, instance_id, stage_name, key, status, ms, error, cells)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(row.runId, row.instanceId, row.stageName, row.key, row.status, row.ms, row.error, JSON.stringify(row.cells));
   }
 
+  /** Replaces the instance's metrics in this run; values that are not finite numbers are not stored. */
   recordMetrics(runId: string, instanceId: string, key: string, metrics: Record<string, number>, cell: Json): void {
-    const insert = this.db.prepare('INSERT INTO metrics (run_id, instance_id, key, name, value, cell) VALUES (?, ?, ?, ?, ?, ?)');
+    const remove = this.sql('DELETE FROM metrics WHERE run_id = ? AND instance_id = ?');
+    const insert = this.sql('INSERT INTO metrics (run_id, instance_id, key, name, value, cell) VALUES (?, ?, ?, ?, ?, ?)');
     const cellJson = JSON.stringify(cell);
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND instance_id = ?').run(runId, instanceId);
+      remove.run(runId, instanceId);
       for (const [name, value] of Object.entries(metrics)) {
         if (Number.isFinite(value)) insert.run(runId, instanceId, key, name, value, cellJson);
       }
     })();
   }
 
-  /** Events are buffered and written in one transaction every 200 ms (and when the run finishes). */
+  /**
+   * Queues an event; queued events are written in one transaction every 200 ms, and by finishRun, flushEvents
+   * and close. Per-batch and per-file progress is not kept (see TRANSIENT_PROGRESS).
+   */
   appendEvent(runId: string, event: RunEvent): void {
     if (event.kind === 'stage-progress' && TRANSIENT_PROGRESS.has(event.progress.kind)) return;
     this.pendingEvents.push({ runId, at: now(), kind: event.kind, data: JSON.stringify(event) });
-    this.flushTimer ??= setTimeout(() => this.flushEvents(), 200);
+    this.flushTimer ??= setTimeout(() => this.flushQuietly(), FLUSH_MS);
   }
 
+  /** Writes queued events now; throws if they cannot be written (they stay queued). */
   flushEvents(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    if (!this.pendingEvents.length || !this.db.open) return;
+    if (!this.pendingEvents.length) return;
     const events = this.pendingEvents;
     this.pendingEvents = [];
-    const insert = this.db.prepare('INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => events.forEach((e) => insert.run(e.runId, e.at, e.kind, e.data)))();
+    const insert = this.sql('INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)');
+    try {
+      this.db.transaction(() => events.forEach((e) => insert.run(e.runId, e.at, e.kind, e.data)))();
+    } catch (err) {
+      this.pendingEvents = events.concat(this.pendingEvents);
+      throw err;
+    }
   }
 
+  getRunEvents(runId: string): EventRow[] {
+    const rows = this.sql('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId) as Record<string, unknown>[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      runId: r.run_id as string,
+      at: r.at as string,
+      kind: r.kind as RunEvent['kind'],
+      event: parse<RunEvent>(r.data),
+    }));
+  }
+
+  /** Newest first. */
   listRuns(filter: RunFilter = {}): RunRow[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (filter.spec) {
-      where.push('spec_path = ?');
-      args.push(filter.spec);
+      const spec = filter.spec.replace(/^\.\//, '');
+      where.push("(spec_path = ? OR substr(spec_path, -length(?) - 1) = '/' || ?)");
+      args.push(spec, spec, spec);
     }
     if (filter.status) {
       where.push('status = ?');
@@ -283,82 +341,132 @@ export class ExperimentStore {
     return rows.map(toRunRow);
   }
 
-  /** A run by id, unique id prefix, or name. */
+  /** A run by id, name, or unique id prefix; an ambiguous prefix is an error listing the candidates. */
   getRun(ref: string): RunRow {
-    const exact = this.db.prepare('SELECT * FROM runs WHERE id = ? OR name = ?').get(ref, ref) as Record<string, unknown> | undefined;
+    const exact = this.sql('SELECT * FROM runs WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1').get(ref, ref, ref) as
+      | Record<string, unknown>
+      | undefined;
     if (exact) return toRunRow(exact);
-    const prefixed = this.db.prepare("SELECT * FROM runs WHERE id LIKE ? || '%' ORDER BY id").all(ref) as Record<string, unknown>[];
+    // substr, not LIKE: `_` and `%` in what the user typed are not wildcards, and case matters.
+    const prefixed = this.sql('SELECT * FROM runs WHERE substr(id, 1, length(?)) = ? ORDER BY id').all(ref, ref) as Record<string, unknown>[];
     if (prefixed.length === 1) return toRunRow(prefixed[0]);
     if (prefixed.length > 1) {
+      const shown = prefixed.slice(0, 8).map((r) => r.id as string);
       throw new StoreError(
-        `run "${ref}" is ambiguous: ${prefixed.slice(0, 5).map((r) => r.id).join(', ')}${prefixed.length > 5 ? ', ...' : ''}`,
+        `run "${ref}" is ambiguous: ${shown.join(', ')}${prefixed.length > shown.length ? `, ... (${prefixed.length} in all)` : ''}`,
         { file: this.path },
-        'give more of the id',
+        'give more of the id, or the run name',
       );
     }
     throw new StoreError(`no run "${ref}" in ${this.path}`, { file: this.path }, 'list runs with `pipe runs`');
   }
 
   getRunStages(runId: string): RunStageRow[] {
-    const rows = this.db.prepare('SELECT * FROM run_stages WHERE run_id = ? ORDER BY rowid').all(runId) as Record<string, unknown>[];
+    const rows = this.sql('SELECT * FROM run_stages WHERE run_id = ? ORDER BY rowid').all(runId) as Record<string, unknown>[];
     return rows.map((r) => ({
       runId: r.run_id as string,
       instanceId: r.instance_id as string,
       stageName: r.stage_name as string,
       key: r.key as string,
-      status: r.status as RunStageRow['status'],
+      status: r.status as RunStageStatus,
       ms: r.ms as number,
       error: (r.error as string | null) ?? null,
-      cells: JSON.parse(r.cells as string) as Json,
+      cells: parse<Json>(r.cells),
     }));
   }
 
   getRunMetrics(runId: string): MetricRow[] {
-    const rows = this.db.prepare('SELECT * FROM metrics WHERE run_id = ? ORDER BY rowid').all(runId) as Record<string, unknown>[];
+    const rows = this.sql('SELECT * FROM metrics WHERE run_id = ? ORDER BY rowid').all(runId) as Record<string, unknown>[];
     return rows.map((r) => ({
       runId: r.run_id as string,
       instanceId: r.instance_id as string,
       key: r.key as string,
       name: r.name as string,
       value: r.value as number,
-      cell: JSON.parse(r.cell as string) as Json,
+      cell: parse<Json>(r.cell),
     }));
   }
 
-  /** Every cache key some recorded run used. */
+  /** Every cache key any recorded run used (what `pipe gc` keeps). */
   referencedKeys(): Set<string> {
-    const rows = this.db.prepare('SELECT DISTINCT key FROM run_stages').all() as { key: string }[];
+    const rows = this.sql('SELECT DISTINCT key FROM run_stages').all() as { key: string }[];
     return new Set(rows.map((r) => r.key));
   }
 
+  /** `ok`, or SQLite's list of problems. */
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
   }
 
+  /** Writes queued events and closes; safe to call twice. */
   close(): void {
-    this.flushEvents();
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      this.flushEvents();
+    } finally {
+      this.db.close();
+    }
   }
+
+  /**
+   * The timer's flush: a failure (say, the lock held longer than the busy timeout) keeps the events queued for the
+   * next flush, which finishRun and close do and which reports the error.
+   */
+  private flushQuietly(): void {
+    try {
+      this.flushEvents();
+    } catch {
+      // Left queued on purpose; see above.
+    }
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+}
+
+function openError(path: string, err: Error & { code?: string }): StoreError {
+  const code = err.code ?? '';
+  const hint =
+    code === 'SQLITE_CANTOPEN'
+      ? 'check that the folder exists and that you may write to it'
+      : code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')
+        ? 'the file is damaged or not a database: move it aside and pipe starts a new one (artifacts/ is reused by cache key)'
+        : code === 'SQLITE_BUSY'
+          ? 'another process held the database lock for too long; try again'
+          : code === 'SQLITE_READONLY'
+            ? 'the database is read-only: check its permissions'
+            : 'if the file is damaged, move it aside: pipe starts a new one and reuses the artifacts in artifacts/';
+  return new StoreError(`cannot open ${path}: ${err.message}`, { file: path }, hint);
 }
 
 function toRunRow(r: Record<string, unknown>): RunRow {
   return {
     id: r.id as string,
     name: (r.name as string | null) ?? null,
-    tags: JSON.parse(r.tags as string) as string[],
+    tags: parse<string[]>(r.tags),
     specPath: r.spec_path as string,
     specHash: r.spec_hash as string,
-    overrides: JSON.parse(r.overrides as string) as Record<string, Json>,
-    resolvedSpec: JSON.parse(r.resolved_spec as string) as JsonObject,
+    overrides: parse<Record<string, Json>>(r.overrides),
+    resolvedSpec: parse<JsonObject>(r.resolved_spec),
     status: r.status as RunStatus,
     startedAt: r.started_at as string,
     finishedAt: (r.finished_at as string | null) ?? null,
     ms: (r.ms as number | null) ?? null,
     backend: (r.backend as string | null) ?? null,
-    versions: JSON.parse(r.versions as string) as Record<string, string | null>,
+    versions: parse<Record<string, string | null>>(r.versions),
     pid: (r.pid as number | null) ?? null,
     host: (r.host as string | null) ?? null,
   };
+}
+
+function parse<T>(column: unknown): T {
+  return JSON.parse(column as string) as T;
 }
 
 function now(): string {
@@ -367,16 +475,7 @@ function now(): string {
 
 /** Sortable and readable: r20261124-200301-ab12. */
 function newRunId(): string {
-  const iso = new Date().toISOString();
+  const iso = now();
   const stamp = iso.slice(0, 10).replaceAll('-', '') + '-' + iso.slice(11, 19).replaceAll(':', '');
   return `r${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

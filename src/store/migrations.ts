@@ -1,4 +1,8 @@
-// Versioned schema of experiments.db. Each step runs once, in a transaction, and is recorded in schema_migrations.
+// Versioned schema of experiments.db. Each step runs once, in its own transaction, and is recorded in
+// schema_migrations; a database newer than this code is refused rather than misread. Add a step, never edit one.
+
+import type Database from 'better-sqlite3';
+import { StoreError } from '../errors.js';
 
 export interface Migration {
   version: number;
@@ -75,3 +79,35 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Brings the database up to the last step; safe when several processes open a fresh database at once. */
+export function migrate(db: Database.Database, path: string, steps: readonly Migration[] = MIGRATIONS): void {
+  const current = schemaVersion(db);
+  const latest = steps[steps.length - 1].version;
+  if (current > latest) {
+    throw new StoreError(
+      `${path} has schema version ${current}, newer than this pipe knows (${latest})`,
+      { file: path },
+      'a newer pipe wrote this database: upgrade pipe, or use another project folder',
+    );
+  }
+  for (const step of steps.filter((m) => m.version > current)) {
+    // IMMEDIATE takes the write lock first, so a second process waits, then sees the step done and skips it.
+    db.transaction(() => {
+      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(step.version)) return;
+      db.exec(step.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(step.version, new Date().toISOString());
+    }).immediate();
+  }
+}
+
+/** The highest applied step; 0 for a new database. */
+export function schemaVersion(db: Database.Database): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!table) return 0;
+  const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null };
+  return row.v ?? 0;
+}
