@@ -1,9 +1,13 @@
-// Train: fit one of the paper's models with SGD (momentum, Nesterov), early stopping and checkpoints.
+// Train: fit one of the paper's models with SGD (momentum, Nesterov), early stopping on validation loss and a
+// checkpoint per epoch, in a worker thread. Writes model.json + weights.bin, history.json, train.json, curves.svg.
 
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { StageError } from '../errors.js';
+import type { EpochRecord, TrainParams } from '../models/train-loop.js';
 import { defineStage } from './stage.js';
 
-export const trainStage = defineStage({
+export const trainStage = defineStage<TrainParams>({
   type: 'train',
   version: 1,
   usesSeed: true,
@@ -14,15 +18,49 @@ export const trainStage = defineStage({
     properties: {
       model: { enum: ['nn', 'cnn', 'lstm', 'cnn_lstm'], default: 'cnn_lstm' },
       input: { enum: ['chunk', 'file'], default: 'chunk', description: 'chunk: each chunk one example; file: the file [chunks, length] one example' },
-      epochs: { type: 'integer', minimum: 1, default: 50 },
-      patience: { type: 'integer', minimum: 1, default: 10 },
+      epochs: { type: 'integer', minimum: 1, default: 40 },
+      patience: { type: 'integer', minimum: 1, default: 8 },
       batchSize: { type: 'integer', minimum: 1, default: 32 },
       lr: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
       momentum: { type: 'number', minimum: 0, maximum: 1, default: 0.9 },
       nesterov: { type: 'boolean', default: true },
+      filters: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [16, 32, 64, 64] },
+      kernelSizes: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [64, 8, 8, 8] },
+      strides: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [8, 1, 1, 1] },
+      poolSizes: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [4, 4, 2, 2] },
+      lstmUnits: { type: 'integer', minimum: 1, default: 64 },
+      denseUnits: { type: 'integer', minimum: 1, default: 128 },
+      frameLength: { type: 'integer', minimum: 1, default: 400, description: 'lstm: samples per frame (25 ms at 16 kHz)' },
+      dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.3 },
     },
   },
   async run(ctx) {
-    throw new StageError('the train stage is not built yet', { stage: ctx.name });
+    const p = ctx.params;
+    const blocks = [p.filters.length, p.kernelSizes.length, p.strides.length, p.poolSizes.length];
+    if (new Set(blocks).size !== 1) {
+      throw new StageError(
+        `filters, kernelSizes, strides and poolSizes must have one entry per conv block, got ${blocks.join(', ')}`,
+        { stage: ctx.name },
+      );
+    }
+    const chunk = ctx.inputs.find((i) => i.type === 'chunk');
+    if (!chunk) throw new StageError('needs a chunk stage as input', { stage: ctx.name }, 'add `needs: [chunk]`');
+    const { trainInWorker } = await import('../models/train-in-worker.js');
+    const job = { chunkDir: chunk.dir, params: p, seed: ctx.seed, scratchDir: ctx.scratchDir, outDir: ctx.outDir, backend: ctx.options.backend };
+    const summary = await trainInWorker(job, ctx.report, ctx.signal);
+    const history = JSON.parse(await readFile(join(ctx.outDir, 'history.json'), 'utf8')) as EpochRecord[];
+    const { learningCurvesSvg } = await import('../charts/learning-curves.js');
+    await writeFile(join(ctx.outDir, 'curves.svg'), await learningCurvesSvg(history, p.model));
+    return {
+      metrics: {
+        epochs: summary.epochs,
+        bestEpoch: summary.bestEpoch,
+        valLoss: summary.bestValLoss,
+        valAccuracy: summary.bestValAccuracy,
+        msPerEpoch: summary.msPerEpoch,
+        examplesPerSecond: summary.examplesPerSecond,
+      },
+      info: { backend: summary.backend, model: p.model, resumedFrom: summary.resumedFrom, forwardFlopsPerExample: summary.forwardFlopsPerExample },
+    };
   },
 });

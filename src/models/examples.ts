@@ -1,0 +1,68 @@
+// Training examples from a chunk artifact, in one of two framings:
+//   chunk: every chunk is an example (a file's prediction is the mean of its chunks' probabilities);
+//   file:  a file's chunks, in order and zero-padded to the longest file, form one example.
+
+import { readChunks } from '../dataset/chunk-files.js';
+import type { SplitName } from '../dataset/types.js';
+
+export type Framing = 'chunk' | 'file';
+
+export interface ExampleSet {
+  /** Row-major [n, size]. */
+  x: Float32Array;
+  labels: Int32Array;
+  /** The utterance (file) of each example. */
+  utterances: string[];
+  speakers: string[];
+  n: number;
+  size: number;
+}
+
+export interface ExampleData {
+  classes: string[];
+  /** Samples per example. */
+  size: number;
+  bySplit: Record<SplitName, ExampleSet>;
+}
+
+export function loadExamples(chunkDir: string, framing: Framing): ExampleData {
+  const { manifest, chunk } = readChunks(chunkDir);
+  const perFile = new Map<string, number[]>();
+  for (const row of manifest.rows) {
+    const list = perFile.get(row.utterance) ?? [];
+    list.push(row.index);
+    perFile.set(row.utterance, list);
+  }
+  const maxChunks = Math.max(1, ...[...perFile.values()].map((l) => l.length));
+  const size = framing === 'chunk' ? manifest.length : manifest.length * maxChunks;
+  const bySplit = {} as Record<SplitName, ExampleSet>;
+  for (const split of ['train', 'val', 'test'] as const) {
+    const rows = manifest.rows.filter((r) => r.split === split);
+    const groups: number[][] =
+      framing === 'chunk'
+        ? rows.map((r) => [r.index])
+        : [...new Set(rows.map((r) => r.utterance))].map((u) => [...perFile.get(u)!].sort((a, b) => manifest.rows[a].position - manifest.rows[b].position));
+    const x = new Float32Array(groups.length * size);
+    groups.forEach((g, i) => g.forEach((c, k) => x.set(chunk(c), i * size + k * manifest.length)));
+    const first = groups.map((g) => manifest.rows[g[0]]);
+    bySplit[split] = {
+      x,
+      labels: Int32Array.from(first.map((r) => r.label)),
+      utterances: first.map((r) => r.utterance),
+      speakers: first.map((r) => r.speaker),
+      n: groups.length,
+      size,
+    };
+  }
+  return { classes: manifest.classes, size, bySplit };
+}
+
+/** Copies the rows `indices` of a set into one contiguous batch buffer. */
+export function gatherBatch(set: ExampleSet, indices: ArrayLike<number>, into?: Float32Array): Float32Array {
+  const out = into && into.length === indices.length * set.size ? into : new Float32Array(indices.length * set.size);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i];
+    out.set(set.x.subarray(r * set.size, (r + 1) * set.size), i * set.size);
+  }
+  return out;
+}

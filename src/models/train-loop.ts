@@ -1,0 +1,271 @@
+// The training loop: SGD with momentum (Nesterov), seeded shuffling, early stopping on validation loss with
+// patience, and a checkpoint after every epoch (current weights, optimizer state, best weights, history) so that a
+// killed training resumes from its last finished epoch.
+
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { mixSeed, mulberry32, shuffled } from '../dataset/random.js';
+import type { StageProgress } from '../stages/stage.js';
+import { selectBackend, type Tf } from './backend.js';
+import { buildModel, forwardFlops, inputShape, type ModelParams } from './build-model.js';
+import { gatherBatch, loadExamples, type ExampleSet, type Framing } from './examples.js';
+import { packWeights, saveModel, unpackWeights } from './model-io.js';
+
+export interface TrainParams extends ModelParams {
+  input: Framing;
+  epochs: number;
+  patience: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+}
+
+export interface TrainJob {
+  chunkDir: string;
+  params: TrainParams;
+  seed: number;
+  scratchDir: string;
+  outDir: string;
+  backend?: string;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  ms: number;
+}
+
+export interface TrainSummary {
+  backend: string;
+  epochs: number;
+  bestEpoch: number;
+  bestValLoss: number;
+  bestValAccuracy: number;
+  resumedFrom: number;
+  msPerEpoch: number;
+  examplesPerSecond: number;
+  forwardFlopsPerExample: number;
+}
+
+interface Checkpoint {
+  epoch: number;
+  bestEpoch: number;
+  bestValLoss: number;
+  wait: number;
+  history: EpochRecord[];
+  optimizer: { name: string; shape: number[] }[];
+}
+
+const CHECKPOINT = 'checkpoint.json';
+
+export async function train(job: TrainJob, report: (p: StageProgress) => void, cancelled: () => boolean): Promise<TrainSummary> {
+  const { tf, name: backend } = await selectBackend(job.backend);
+  const data = loadExamples(job.chunkDir, job.params.input);
+  const classes = data.classes.length;
+  const trainSet = data.bySplit.train;
+  // Without a validation split, early stopping watches the training loss.
+  const valSet = data.bySplit.val.n > 0 ? data.bySplit.val : trainSet;
+  const model = buildModel(tf, job.params, data.size, classes, job.seed);
+  const optimizer = tf.train.momentum(job.params.lr, job.params.momentum, job.params.nesterov);
+  const shape = inputShape(job.params, data.size);
+
+  const state = await restore(tf, job.scratchDir, model, optimizer);
+  let best = state?.best ?? packWeights(model.getWeights());
+  const history: EpochRecord[] = state?.checkpoint.history ?? [];
+  let { bestEpoch, bestValLoss, wait } = state?.checkpoint ?? { bestEpoch: 0, bestValLoss: Infinity, wait: 0 };
+  const resumedFrom = state?.checkpoint.epoch ?? 0;
+  let trainedExamples = 0;
+  let trainingMs = 0;
+
+  for (let epoch = resumedFrom + 1; epoch <= job.params.epochs && wait < job.params.patience; epoch++) {
+    if (cancelled()) throw new Error('cancelled');
+    const t0 = Date.now();
+    const order = shuffled(Array.from({ length: trainSet.n }, (_, i) => i), mulberry32(mixSeed(job.seed, epoch)));
+    const batches = Math.ceil(order.length / job.params.batchSize);
+    let lossSum = 0;
+    let correct = 0;
+    let lastReport = 0;
+    for (let b = 0; b < batches; b++) {
+      const idx = order.slice(b * job.params.batchSize, (b + 1) * job.params.batchSize);
+      const [l, c] = trainStep(tf, model, optimizer, trainSet, idx, shape, classes);
+      lossSum += l * idx.length;
+      correct += c;
+      if (Date.now() - lastReport > 250 || b === batches - 1) {
+        report({ kind: 'batch', epoch, batch: b + 1, batches });
+        lastReport = Date.now();
+        if (cancelled()) throw new Error('cancelled');
+      }
+    }
+    trainingMs += Date.now() - t0;
+    trainedExamples += trainSet.n;
+    const val = evaluateSet(tf, model, valSet, shape, classes, job.params.batchSize);
+    const record: EpochRecord = {
+      epoch,
+      loss: lossSum / trainSet.n,
+      accuracy: correct / trainSet.n,
+      valLoss: val.loss,
+      valAccuracy: val.accuracy,
+      ms: Date.now() - t0,
+    };
+    history.push(record);
+    if (record.valLoss < bestValLoss - 1e-6) {
+      bestValLoss = record.valLoss;
+      bestEpoch = epoch;
+      best = packWeights(model.getWeights());
+      wait = 0;
+    } else {
+      wait += 1;
+    }
+    await saveCheckpoint(job.scratchDir, model, optimizer, best, { epoch, bestEpoch, bestValLoss, wait, history, optimizer: [] });
+    report({ kind: 'epoch', epochs: job.params.epochs, ...record });
+  }
+
+  const current = model.getWeights();
+  model.setWeights(unpackWeights(tf, best, current));
+  await saveModel(tf, model, job.outDir);
+  const bestRecord = history.find((h) => h.epoch === bestEpoch);
+  writeFileSync(join(job.outDir, 'history.json'), JSON.stringify(history, null, 1) + '\n');
+  const summary: TrainSummary = {
+    backend,
+    epochs: history.length,
+    bestEpoch,
+    bestValLoss,
+    bestValAccuracy: bestRecord?.valAccuracy ?? 0,
+    resumedFrom,
+    msPerEpoch: history.length ? history.reduce((s, h) => s + h.ms, 0) / history.length : 0,
+    examplesPerSecond: trainingMs ? (trainedExamples / trainingMs) * 1000 : 0,
+    forwardFlopsPerExample: forwardFlops(job.params, data.size, classes),
+  };
+  writeFileSync(
+    join(job.outDir, 'train.json'),
+    JSON.stringify({ model: job.params.model, params: job.params, seed: job.seed, classes: data.classes, size: data.size, ...summary }, null, 2) + '\n',
+  );
+  return summary;
+}
+
+function toInput(tf: Tf, buffer: Float32Array, rows: number, shape: number[]): tfjs.Tensor {
+  return tf.tensor(buffer, [rows, ...shape], 'float32');
+}
+
+/** One SGD step; returns [mean loss, correct predictions] with a single read back from the backend. */
+function trainStep(
+  tf: Tf,
+  model: tfjs.LayersModel,
+  optimizer: tfjs.Optimizer,
+  set: ExampleSet,
+  idx: number[],
+  shape: number[],
+  classes: number,
+): [number, number] {
+  return tf.tidy(() => {
+    const x = toInput(tf, gatherBatch(set, idx), idx.length, shape);
+    const labels = tf.tensor1d(Int32Array.from(idx.map((i) => set.labels[i])), 'int32');
+    const y = tf.oneHot(labels, classes);
+    let probs: tfjs.Tensor | undefined;
+    const loss = optimizer.minimize(() => {
+      probs = model.apply(x, { training: true }) as tfjs.Tensor;
+      return tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tfjs.Scalar;
+    }, true)!;
+    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs!, -1), labels), 'float32'));
+    const values = tf.stack([loss, correct]).dataSync();
+    return [values[0], values[1]];
+  });
+}
+
+/** Mean loss and accuracy over a set, in inference mode. */
+export function evaluateSet(
+  tf: Tf,
+  model: tfjs.LayersModel,
+  set: ExampleSet,
+  shape: number[],
+  classes: number,
+  batchSize: number,
+): { loss: number; accuracy: number } {
+  const probs = predictSet(tf, model, set, shape, batchSize);
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < set.n; i++) {
+    const row = probs.subarray(i * classes, (i + 1) * classes);
+    loss -= Math.log(Math.max(row[set.labels[i]], 1e-7));
+    let arg = 0;
+    for (let k = 1; k < classes; k++) if (row[k] > row[arg]) arg = k;
+    if (arg === set.labels[i]) correct += 1;
+  }
+  return { loss: set.n ? loss / set.n : 0, accuracy: set.n ? correct / set.n : 0 };
+}
+
+/** Class probabilities of every example, row-major [n, classes]. */
+export function predictSet(tf: Tf, model: tfjs.LayersModel, set: ExampleSet, shape: number[], batchSize: number): Float32Array {
+  const parts: Float32Array[] = [];
+  for (let start = 0; start < set.n; start += batchSize) {
+    const idx = Array.from({ length: Math.min(batchSize, set.n - start) }, (_, i) => start + i);
+    parts.push(
+      tf.tidy(() => (model.apply(toInput(tf, gatherBatch(set, idx), idx.length, shape), { training: false }) as tfjs.Tensor).dataSync() as Float32Array),
+    );
+  }
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+async function saveCheckpoint(
+  dir: string,
+  model: tfjs.LayersModel,
+  optimizer: tfjs.Optimizer,
+  best: Float32Array,
+  checkpoint: Checkpoint,
+): Promise<void> {
+  const opt = await optimizer.getWeights();
+  checkpoint.optimizer = opt.map((w) => ({ name: w.name, shape: w.tensor.shape }));
+  writeAtomic(join(dir, 'current.bin'), packWeights(model.getWeights()));
+  writeAtomic(join(dir, 'optimizer.bin'), packWeights(opt.map((w) => w.tensor)));
+  writeAtomic(join(dir, 'best.bin'), best);
+  // The json goes last: a checkpoint counts only once its weights are on disk.
+  writeAtomic(join(dir, CHECKPOINT), Buffer.from(JSON.stringify(checkpoint)));
+}
+
+async function restore(
+  tf: Tf,
+  dir: string,
+  model: tfjs.LayersModel,
+  optimizer: tfjs.Optimizer,
+): Promise<{ checkpoint: Checkpoint; best: Float32Array } | undefined> {
+  if (!existsSync(join(dir, CHECKPOINT))) return undefined;
+  try {
+    const checkpoint = JSON.parse(readFileSync(join(dir, CHECKPOINT), 'utf8')) as Checkpoint;
+    const current = model.getWeights();
+    model.setWeights(unpackWeights(tf, readFloats(join(dir, 'current.bin')), current));
+    const optValues = readFloats(join(dir, 'optimizer.bin'));
+    let offset = 0;
+    const named = checkpoint.optimizer.map((w) => {
+      const size = w.shape.reduce((a, b) => a * b, 1);
+      const tensor = tf.tensor(optValues.subarray(offset, offset + size), w.shape, 'float32');
+      offset += size;
+      return { name: w.name, tensor };
+    });
+    await optimizer.setWeights(named);
+    return { checkpoint, best: readFloats(join(dir, 'best.bin')) };
+  } catch {
+    return undefined; // an unreadable checkpoint is ignored: training starts over
+  }
+}
+
+function writeAtomic(path: string, data: Float32Array | Buffer): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, data instanceof Buffer ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  renameSync(tmp, path);
+}
+
+function readFloats(path: string): Float32Array {
+  const b = readFileSync(path);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
