@@ -4,6 +4,8 @@
 
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import type { RunEvent } from '../runner/events.js';
@@ -433,7 +435,7 @@ export class ExperimentStore {
 function openError(path: string, err: Error & { code?: string }): StoreError {
   const code = err.code ?? '';
   const hint =
-    code === 'SQLITE_CANTOPEN'
+    code === 'SQLITE_CANTOPEN' || !existsSync(dirname(path))
       ? 'check that the folder exists and that you may write to it'
       : code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')
         ? 'the file is damaged or not a database: move it aside and pipe starts a new one (artifacts/ is reused by cache key)'
