@@ -166,13 +166,15 @@ function trainStep(
     const x = toInput(tf, gatherBatch(set, idx), idx.length, shape);
     const labels = tf.tensor1d(Int32Array.from(idx.map((i) => set.labels[i])), 'int32');
     const y = tf.oneHot(labels, classes);
-    let probs: tfjs.Tensor | undefined;
+    let correct: tfjs.Tensor | undefined;
     const loss = optimizer.minimize(() => {
-      probs = model.apply(x, { training: true }) as tfjs.Tensor;
+      const probs = model.apply(x, { training: true }) as tfjs.Tensor;
+      // Kept past minimize's own scope, then released by the outer tidy.
+      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')));
       return tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tfjs.Scalar;
     }, true)!;
-    const correct = tf.sum(tf.cast(tf.equal(tf.argMax(probs!, -1), labels), 'float32'));
-    const values = tf.stack([loss, correct]).dataSync();
+    const values = tf.stack([loss, correct!]).dataSync();
+    correct!.dispose();
     return [values[0], values[1]];
   });
 }
