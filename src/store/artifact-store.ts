@@ -23,7 +23,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'nod
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
 import { hashFiles } from './hash-files.js';
-import { acquireLock, liveHolder, type ReleaseLock } from './key-lock.js';
+import { acquireLock, liveHolder, removeDeadLock, type ReleaseLock } from './key-lock.js';
 import { folderBytes, listFolder, MANIFEST, readManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { HOST, ownerAlive, processAlive, type Owner } from './process-alive.js';
 import { fileStamp, readStamp, stampMatches, writeStamp, type Stamp } from './stamps.js';
@@ -62,8 +62,9 @@ interface InUseMark extends Owner {
 }
 
 const KEY = /^[0-9a-f]{64}$/;
-/** `.tmp` entries: <key>-<pid>-<random>@<host>. */
+/** `.tmp` entries: <key>-<pid>-<random>@<host>, the host made safe for a file name. */
 const TMP_NAME = /^[0-9a-f]{64}-(\d+)-[0-9a-f]+@(.+)$/;
+const TMP_HOST = HOST.replace(/[^A-Za-z0-9.-]/g, '_');
 /** How many times commit retries when other processes keep renaming folders onto the same key. */
 const INSTALL_ATTEMPTS = 5;
 /** What rename() says when the destination is taken by a folder (or file) of the same key. */
@@ -227,13 +228,15 @@ export class ArtifactStore {
   private async removeDeadLeftovers(): Promise<void> {
     for (const name of await readdirOrEmpty(join(this.root, '.tmp'))) {
       const m = TMP_NAME.exec(name);
-      if (m && m[2] === HOST && !processAlive(Number(m[1]))) {
+      if (m && m[2] === TMP_HOST && !processAlive(Number(m[1]))) {
         await rm(join(this.root, '.tmp', name), { recursive: true, force: true });
       }
     }
     for (const name of await readdirOrEmpty(join(this.root, '.locks'))) {
-      // `.lock` files, and the `.tmp`/`.stale` files a killed process left while taking or stealing one.
-      if (!(await liveHolder(join(this.root, '.locks', name)))) await rm(join(this.root, '.locks', name), { force: true });
+      const path = join(this.root, '.locks', name);
+      if (name.endsWith('.lock')) await removeDeadLock(path);
+      // What a killed process left while taking or stealing a lock; nobody else uses these names.
+      else if (!(await liveHolder(path))) await rm(path, { force: true });
     }
     for (const name of await readdirOrEmpty(join(this.root, '.stamps'))) {
       const key = name.replace(/\.json$/, '');
@@ -300,8 +303,7 @@ export class ArtifactStore {
   }
 
   private tmpPath(key: string): string {
-    const host = HOST.replace(/[^A-Za-z0-9.-]/g, '_');
-    return join(this.root, '.tmp', `${checkKey(key)}-${process.pid}-${randomBytes(4).toString('hex')}@${host}`);
+    return join(this.root, '.tmp', `${checkKey(key)}-${process.pid}-${randomBytes(4).toString('hex')}@${TMP_HOST}`);
   }
 
   private lockPath(key: string): string {

@@ -43,6 +43,12 @@ export async function liveHolder(path: string): Promise<LockOwner | undefined> {
   return typeof holder === 'object' && ownerAlive(holder) ? holder : undefined;
 }
 
+/** Removes the lock at `path` if its owner is dead, the same careful way a waiting process steals it. */
+export async function removeDeadLock(path: string): Promise<void> {
+  const holder = await readLock(path);
+  if (holder === 'unreadable' || (holder !== 'gone' && !ownerAlive(holder))) await steal(path, holder);
+}
+
 async function tryCreate(path: string, me: LockOwner): Promise<boolean> {
   const tmp = `${path}.${me.nonce}.tmp`;
   await writeFile(tmp, JSON.stringify(me));
