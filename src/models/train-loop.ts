@@ -148,12 +148,12 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   return summary;
 }
 
-function toInput(tf: Tf, buffer: Float32Array, rows: number, shape: number[]): tfjs.Tensor {
+export function toInput(tf: Tf, buffer: Float32Array, rows: number, shape: number[]): tfjs.Tensor {
   return tf.tensor(buffer, [rows, ...shape], 'float32');
 }
 
 /** One SGD step; returns [mean loss, correct predictions] with a single read back from the backend. */
-function trainStep(
+export function trainStep(
   tf: Tf,
   model: tfjs.LayersModel,
   optimizer: tfjs.Optimizer,

@@ -1,0 +1,126 @@
+// `npm run bench`: training speed per backend that loads (examples/s and achieved GFLOP/s of the table2 models
+// on a fixed synthetic batch set), and the runner's own costs (a cached re-run, artifact hashing, db writes).
+// Not a test: it prints numbers. `--json` prints one object.
+//
+// GFLOP/s counts forward + backward as 3× the forward FLOPs (the backward pass computes two products per forward
+// one: the gradient of the input and of the weights), with forward FLOPs counted per layer in build-model.ts.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ExperimentStore } from '../store/db.js';
+import { hashFile } from '../store/hash-files.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+
+export interface BackendResult {
+  examples_per_s: number;
+  gflops: number;
+}
+
+async function trainingSpeed(backend: string, model: string, workers: number): Promise<BackendResult | { error: string }> {
+  const runs = Array.from({ length: workers }, () =>
+    new Promise<BackendResult | { error: string }>((res) => {
+      const w = new Worker(join(here, 'bench-worker.js'), { workerData: { backend, model } });
+      w.once('message', (m: BackendResult | { error: string }) => {
+        res(m);
+        void w.terminate();
+      });
+      w.once('error', (e) => res({ error: e.message }));
+    }),
+  );
+  const results = await Promise.all(runs);
+  const failed = results.find((r): r is { error: string } => 'error' in r);
+  if (failed) return failed;
+  const ok = results as BackendResult[];
+  return { examples_per_s: sum(ok.map((r) => r.examples_per_s)), gflops: sum(ok.map((r) => r.gflops)) };
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/**
+ * Wall time, Node start included, of a re-run with every stage cached: of experiments/table2.yaml in the project
+ * folder PIPE_BENCH_PROJECT (one where table2 has run), else of pipelines/demo.yaml in a fresh folder.
+ */
+function noopRerun(): { spec: string; ms: number } | { error: string } {
+  const project = process.env.PIPE_BENCH_PROJECT;
+  const cwd = project ?? mkdtempSync(join(tmpdir(), 'pipe-bench-'));
+  const spec = project ? 'experiments/table2.yaml' : join(root, 'pipelines', 'demo.yaml');
+  const run = (): number => {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'run', spec, '--plain'], { cwd, env: { ...process.env, CI: '1' }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr || r.stdout);
+    return performance.now() - t0;
+  };
+  try {
+    run();
+    return { spec, ms: Math.min(run(), run(), run()) };
+  } catch (e) {
+    return { error: (e as Error).message.split('\n')[0] };
+  } finally {
+    if (!project) rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+async function hashMbPerS(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-hash-'));
+  const file = join(dir, 'blob.bin');
+  const mb = 256;
+  const block = Buffer.alloc(1 << 20, 7);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, Buffer.concat(Array.from({ length: mb }, () => block)));
+  await hashFile(file);
+  const t0 = performance.now();
+  for (let i = 0; i < 4; i++) await hashFile(file);
+  const s = (performance.now() - t0) / 1000;
+  rmSync(dir, { recursive: true, force: true });
+  return (4 * mb) / s;
+}
+
+function dbRowsPerS(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-db-'));
+  const store = ExperimentStore.open(join(dir, 'experiments.db'));
+  const runId = store.createRun({ name: null, tags: [], specPath: 'bench', specHash: 'x', overrides: {}, resolvedSpec: {}, versions: {}, backend: null });
+  const n = 20_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n / 10; i++) {
+    const metrics = Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`m${k}`, i * k]));
+    store.recordMetrics(runId, `stage${i}`, 'k', metrics, null);
+  }
+  const s = (performance.now() - t0) / 1000;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return n / s;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const only = process.argv.find((a) => a.startsWith('--backends='))?.slice('--backends='.length).split(',');
+  const backends: Record<string, Record<string, BackendResult | { error: string }>> = {};
+  for (const backend of only ?? ['node', 'wasm', 'cpu']) {
+    backends[backend] = {};
+    for (const model of ['cnn_lstm', 'nn']) {
+      const r = await trainingSpeed(backend, model, 1);
+      backends[backend][model] = r;
+      if ('error' in r) break;
+    }
+    if (!('error' in backends[backend].cnn_lstm)) backends[backend].cnn_lstm_2_workers = await trainingSpeed(backend, 'cnn_lstm', 2);
+  }
+  const result = { backends, noop_rerun: noopRerun(), hash_mb_per_s: await hashMbPerS(), db_rows_per_s: dbRowsPerS() };
+  if (json) {
+    process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return;
+  }
+  for (const [backend, models] of Object.entries(backends)) {
+    for (const [model, r] of Object.entries(models)) {
+      process.stdout.write('error' in r ? `${backend} ${model}: unavailable (${r.error})\n` : `${backend} ${model}: ${r.examples_per_s.toFixed(1)} examples/s, ${r.gflops.toFixed(2)} GFLOP/s\n`);
+    }
+  }
+  process.stdout.write(`no-op re-run: ${JSON.stringify(result.noop_rerun)}\nhashing: ${result.hash_mb_per_s.toFixed(0)} MB/s\ndb: ${result.db_rows_per_s.toFixed(0)} metric rows/s\n`);
+}
+
+void main();
