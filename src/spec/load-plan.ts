@@ -26,7 +26,7 @@ export interface LoadPlanOptions {
   stages?: ReadonlyMap<string, AnyStage>;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validators = new Map<string, ValidateFunction>();
 
 function validatorFor(stage: AnyStage): ValidateFunction {

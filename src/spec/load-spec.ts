@@ -21,7 +21,7 @@ export interface LoadedSpec {
   hash: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSpecFile = ajv.compile(specSchema);
 
 export function displayPath(path: string, cwd: string): string {
