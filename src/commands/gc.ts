@@ -18,6 +18,9 @@ export async function gcCommand(opts: { dryRun?: boolean }): Promise<number> {
   const result = await artifacts.gc({ keep, dryRun: opts.dryRun ?? false });
   const verb = opts.dryRun ? 'would remove' : 'removed';
   for (const key of result.removed) process.stdout.write(`${verb} ${key}\n`);
-  process.stdout.write(`${verb} ${result.removed.length} artifact(s), ${(result.bytes / 1e6).toFixed(1)} MB\n`);
+  for (const key of result.scratch) process.stdout.write(`${verb} checkpoints of ${key}\n`);
+  process.stdout.write(
+    `${verb} ${result.removed.length} artifact(s) and ${result.scratch.length} checkpoint folder(s), ${(result.bytes / 1e6).toFixed(1)} MB\n`,
+  );
   return 0;
 }
