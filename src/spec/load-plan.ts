@@ -11,8 +11,8 @@ import type { AnyStage, CellInfo } from '../stages/stage.js';
 import { didYouMean } from './did-you-mean.js';
 import { loadSpec, type LoadedSpec } from './load-spec.js';
 import { pathText, type Path } from './load-yaml.js';
-import { expandMatrix } from './matrix.js';
-import { overrideTarget, parseOverride, setAt } from './overrides.js';
+import { expandMatrix, matrixKeys } from './matrix.js';
+import { overrideTarget, parseOverride, parseSweepParam, setAt } from './overrides.js';
 import { crossFieldErrors } from './param-checks.js';
 import type { Plan, StageInstance } from './plan-types.js';
 import { resolveReferences } from './references.js';
@@ -21,6 +21,8 @@ import type { SpecFile } from './spec-schema.js';
 
 export interface LoadPlanOptions {
   overrides?: string[];
+  /** `pipe sweep --param key=v1,v2`: matrix axes added to (or replacing) the spec's. */
+  sweep?: string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
   stages?: ReadonlyMap<string, AnyStage>;
@@ -61,8 +63,14 @@ export function loadPlan(specPath: string, options: LoadPlanOptions = {}): Plan 
   const specDoc = doc as unknown as SpecFile;
   const order = topologicalOrder(specDoc, place);
 
-  const matrix = (specDoc.matrix ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(matrix)) errors.guard(() => overrideTarget(specDoc, key, stages, place(['matrix', key])));
+  const matrix = { ...(specDoc.matrix ?? {}) } as Record<string, unknown>;
+  for (const raw of options.sweep ?? []) {
+    errors.guard(() => {
+      const { key, values } = parseSweepParam(raw);
+      matrix[key] = values;
+    });
+  }
+  for (const key of matrixKeys(matrix)) errors.guard(() => overrideTarget(specDoc, key, stages, place(['matrix', key])));
   errors.throwIfAny();
   const cells = expandMatrix({
     matrix,
@@ -79,9 +87,10 @@ export function loadPlan(specPath: string, options: LoadPlanOptions = {}): Plan 
     cells,
     order,
     stages,
-    Object.keys(matrix).concat(specDoc.repeat && specDoc.repeat > 1 ? ['seed'] : []),
+    matrixKeys(matrix).concat(specDoc.repeat && specDoc.repeat > 1 ? ['seed'] : []),
     place,
   );
+  if (options.sweep?.length) (doc as JsonObject).matrix = matrix as JsonObject;
   return {
     name: specDoc.name,
     specPath: spec.file,

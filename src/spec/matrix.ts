@@ -1,4 +1,5 @@
-// `matrix:` (lists or {from, to, step} ranges), `exclude:` and `repeat:` expanded into cells.
+// `matrix:` (lists or {from, to, step} ranges), `exclude:` and `repeat:` expanded into cells. A key joining
+// several keys with `+` zips them: `split.val+split.test: [[0.1, 0.2], [0.2, 0.3]]` varies both together.
 
 import { SpecError, type Place } from '../errors.js';
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
@@ -14,15 +15,21 @@ export interface MatrixInput {
 
 export function expandMatrix(input: MatrixInput): CellInfo[] {
   const axes = Object.entries(input.matrix).map(([key, spec]) => ({ key, values: axisValues(key, spec, input.placeOf(['matrix', key])) }));
+  const keys = matrixKeys(input.matrix);
   input.exclude.forEach((rule, i) => {
     for (const key of Object.keys(rule)) {
-      if (!Object.hasOwn(input.matrix, key)) {
-        throw new SpecError(`exclude names "${key}", which is not a matrix key`, { ...input.placeOf(['exclude', i, key]), key: `exclude.${i}.${key}` }, `matrix keys: ${Object.keys(input.matrix).join(', ') || 'none'}`);
+      if (!keys.includes(key)) {
+        throw new SpecError(`exclude names "${key}", which is not a matrix key`, { ...input.placeOf(['exclude', i, key]), key: `exclude.${i}.${key}` }, `matrix keys: ${keys.join(', ') || 'none'}`);
       }
     }
   });
   let combos: JsonObject[] = [{}];
-  for (const axis of axes) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.key]: v })));
+  for (const axis of axes) {
+    const parts = axis.key.split('+');
+    combos = combos.flatMap((c) =>
+      axis.values.map((v) => (parts.length === 1 ? { ...c, [axis.key]: v } : { ...c, ...Object.fromEntries(parts.map((p, i) => [p, (v as Json[])[i]])) })),
+    );
+  }
   combos = combos.filter((c) => !input.exclude.some((rule) => Object.entries(rule).every(([k, v]) => canonicalJson(c[k]) === canonicalJson(v))));
   if (!combos.length) throw new SpecError('matrix and exclude leave no cell to run', input.placeOf(['exclude']));
   const cells: CellInfo[] = [];
@@ -35,9 +42,18 @@ export function expandMatrix(input: MatrixInput): CellInfo[] {
   return cells;
 }
 
+/** The individual keys a matrix sets (zipped keys split apart). */
+export function matrixKeys(matrix: Record<string, unknown>): string[] {
+  return Object.keys(matrix).flatMap((k) => k.split('+'));
+}
+
 function axisValues(key: string, spec: unknown, place: Place): Json[] {
   if (Array.isArray(spec)) {
     if (!spec.length) throw new SpecError(`matrix.${key} is an empty list`, { ...place, key: `matrix.${key}` }, 'give at least one value');
+    const width = key.split('+').length;
+    if (width > 1 && !spec.every((v) => Array.isArray(v) && v.length === width)) {
+      throw new SpecError(`matrix.${key} zips ${width} keys: each value must be a list of ${width}`, { ...place, key: `matrix.${key}` }, `for example [[0.1, 0.2], [0.2, 0.3]]`);
+    }
     return spec as Json[];
   }
   if (spec !== null && typeof spec === 'object') {

@@ -30,6 +30,17 @@ export function parseOverride(raw: string): Override {
   return { key, value };
 }
 
+/** `key=v1,v2,...` from `pipe sweep --param`: each value parsed as YAML. */
+export function parseSweepParam(raw: string): { key: string; values: Json[] } {
+  const { key, value } = parseOverride(raw);
+  const text = raw.slice(raw.indexOf('=') + 1);
+  const values = Array.isArray(value) ? value : text.split(',').map((v) => parseOverride(`${key}=${v.trim()}`).value);
+  if (!values.length || text.trim() === '') {
+    throw new SpecError(`--param ${raw}: expected key=value1,value2,...`, { file: '--param' }, 'for example --param split.test=0.1,0.2,0.3');
+  }
+  return { key, values };
+}
+
 /** Where `key` points in the spec, or a SpecError naming the key and the nearest valid one. */
 export function overrideTarget(doc: SpecFile, key: string, stages: ReadonlyMap<string, AnyStage>, place: Place): Path {
   if (key === 'seed' || key === 'repeat') return [key];

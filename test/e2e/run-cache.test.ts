@@ -75,6 +75,21 @@ describe('pipe run (data stages)', () => {
     expect(readFileSync(join(dir, 'artifacts', chunkKey, 'chunks.json')).length).toBe(chunksJson.size);
   });
 
+  it('pipe sweep over split.test computes only the cells whose keys are new', () => {
+    const dir = project();
+    pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = pipe(dir, ['sweep', 'spec.yaml', '--param', 'split.test=0.2,0.3', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statusById(parseSummary(r.stdout).stages)).toEqual({
+      ingest: 'cached',
+      normalize: 'cached',
+      'split[split.test=0.2]': 'cached',
+      'chunk[split.test=0.2]': 'cached',
+      'split[split.test=0.3]': 'ran',
+      'chunk[split.test=0.3]': 'ran',
+    });
+  });
+
   it('--force split re-runs split and what follows', () => {
     const dir = project();
     pipe(dir, ['run', 'spec.yaml', '--json']);

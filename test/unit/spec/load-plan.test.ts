@@ -162,6 +162,26 @@ describe('matrix expansion and sharing', () => {
     expect(p.cells.map((c) => c.values['split.test'])).toEqual([0.1, 0.2, 0.3]);
   });
 
+  it('zipped keys vary together', () => {
+    const p = plan(DATA + 'matrix:\n  split.val+split.test: [[0.1, 0.2], [0.2, 0.3]]\n');
+    expect(p.cells.map((c) => c.values)).toEqual([
+      { 'split.val': 0.1, 'split.test': 0.2 },
+      { 'split.val': 0.2, 'split.test': 0.3 },
+    ]);
+    const splits = p.instances.filter((i) => i.name === 'split').map((i) => [i.params.val, i.params.test]);
+    expect(splits).toEqual([[0.1, 0.2], [0.2, 0.3]]);
+    expect(errorsOf(() => plan(DATA + 'matrix:\n  split.val+split.test: [[0.1]]\n'))[0]).toMatch(/zips 2 keys: each value must be a list of 2/);
+  });
+
+  it('pipe sweep --param adds a matrix axis from the command line', () => {
+    const dir = folder({ 'spec.yaml': DATA });
+    const p = loadPlan('spec.yaml', { cwd: dir, env: {}, sweep: ['split.test=0.1,0.2,0.3'] });
+    expect(p.cells.map((c) => c.values['split.test'])).toEqual([0.1, 0.2, 0.3]);
+    expect(p.instances.filter((i) => i.name === 'ingest')).toHaveLength(1);
+    expect((p.resolved.matrix as Record<string, unknown>)['split.test']).toEqual([0.1, 0.2, 0.3]);
+    expect(errorsOf(() => loadPlan('spec.yaml', { cwd: dir, env: {}, sweep: ['split.tst=0.1,0.2'] }))[0]).toMatch(/did you mean split\.test/);
+  });
+
   it('changing split.test changes split, chunk and train keys but not ingest or normalize', () => {
     const a = plan(DATA);
     const b = plan(DATA, { overrides: ['split.test=0.3'] });

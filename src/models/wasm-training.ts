@@ -1,0 +1,132 @@
+// Makes the WASM backend train the paper's models, and fast. tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter
+// kernel, so a Conv1D cannot train there, and three kernels on the training path run far below its matMul and
+// forward-convolution speed (XNNPACK, 12-30 GFLOP/s on one core here):
+//   - BatchMatMul / _FusedMatMul with transposeA or transposeB: 1-2 GFLOP/s (every matMul gradient uses them);
+//   - Conv2DBackpropInput: about 2 GFLOP/s;
+//   - Tile, which FusedBatchNorm's input gradient uses to broadcast a vector: ~130 ms per million floats.
+// So, on WASM only: matMul operands are transposed by the Transpose kernel first; Conv2D's gradient is two forward
+// convolutions; BatchNorm's input gradient broadcasts. The values are the same (a test compares them with the CPU
+// backend's stock gradients); on other backends the stock gradients run unchanged.
+
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from './backend.js';
+
+type Tensor4D = tfjs.Tensor4D;
+type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
+
+const installed = new WeakSet<object>();
+
+/** Install once per tfjs instance, after the WASM backend is ready. */
+export function installWasmTraining(tf: Tf): void {
+  if (installed.has(tf)) return;
+  installed.add(tf);
+  transposeMatMulOperandsFirst(tf, 'BatchMatMul');
+  transposeMatMulOperandsFirst(tf, '_FusedMatMul');
+  overrideGradient(tf, 'Conv2D', (original) => (dy, saved, attrs) => {
+    const a = attrs as unknown as { strides: number | [number, number]; pad: tfjs.backend_util.ExplicitPadding | 'valid' | 'same' | number; dataFormat: string; dilations: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+    const dilated = a.dilations !== undefined && (Array.isArray(a.dilations) ? a.dilations.some((d) => d !== 1) : a.dilations !== 1);
+    if (tf.getBackend() !== 'wasm' || a.dataFormat !== 'NHWC' || dilated) return original(dy, saved, attrs);
+    const [x, filter] = saved as [Tensor4D, Tensor4D];
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filter.shape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    return {
+      x: () => convInputGradient(tf, dy as Tensor4D, filter, x.shape, info),
+      filter: () => convFilterGradient(tf, dy as Tensor4D, x, info),
+    };
+  });
+  overrideGradient(tf, 'FusedBatchNorm', (original) => (dy, saved, attrs) => {
+    const grads = original(dy, saved, attrs);
+    if (tf.getBackend() !== 'wasm') return grads;
+    const [x, , variance, scale] = saved;
+    const { varianceEpsilon } = attrs as unknown as { varianceEpsilon: number };
+    // The stock version tiles 1/sqrt(var) to x's shape first; broadcasting gives the same product.
+    const dx = (): tfjs.Tensor => tf.reshape(tf.mul(tf.mul(dy as tfjs.Tensor, tf.rsqrt(tf.add(variance, varianceEpsilon))), scale ?? 1), x.shape);
+    return { ...grads, x: dx };
+  });
+}
+
+type GradFunc = tfjs.GradConfig['gradFunc'];
+
+function overrideGradient(tf: Tf, kernelName: string, make: (original: GradFunc) => GradFunc): void {
+  const original = tf.getGradient(kernelName);
+  if (!original) throw new Error(`tfjs has no gradient for ${kernelName} to override`);
+  tf.registerGradient({ ...original, gradFunc: make(original.gradFunc) });
+}
+
+function transposeMatMulOperandsFirst(tf: Tf, kernelName: string): void {
+  const original = tf.getKernel(kernelName, 'wasm');
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!original || !transpose) throw new Error(`the WASM backend has no ${original ? 'Transpose' : kernelName} kernel`);
+  const kernelFunc: tfjs.KernelFunc = (args) => {
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return original.kernelFunc(args);
+    const backend = args.backend as tfjs.KernelBackend;
+    const swapLastTwo = (t: tfjs.TensorInfo): tfjs.TensorInfo => {
+      const perm = t.shape.map((_, i) => i);
+      [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+      return transpose.kernelFunc({ inputs: { x: t }, backend, attrs: { perm } }) as tfjs.TensorInfo;
+    };
+    const { a: a0, b: b0 } = args.inputs as { a: tfjs.TensorInfo; b: tfjs.TensorInfo };
+    const a = transposeA ? swapLastTwo(a0) : a0;
+    const b = transposeB ? swapLastTwo(b0) : b0;
+    const out = original.kernelFunc({ ...args, inputs: { ...args.inputs, a, b }, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    if (transposeA) backend.disposeData(a.dataId);
+    if (transposeB) backend.disposeData(b.dataId);
+    return out;
+  };
+  tf.unregisterKernel(kernelName, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc });
+}
+
+/**
+ * dL/dfilter as one forward convolution: the (padded, cropped) input with its channels as the batch and its batch
+ * as the channels, convolved with dy as the filter, dilated by the stride.
+ *   filter[i, j, c, f] = Σ_{n, oh, ow} xp[n, oh·sh + i, ow·sw + j, c] · dy[n, oh, ow, f]
+ */
+function convFilterGradient(tf: Tf, dy: Tensor4D, x: Tensor4D, info: ConvInfo): Tensor4D {
+  const { padInfo, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow } = info;
+  const read = window(tf, x, -padInfo.top, (oh - 1) * sh + kh, -padInfo.left, (ow - 1) * sw + kw);
+  const channelsAsBatch = tf.transpose(read, [3, 1, 2, 0]);
+  const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]);
+  const g = tf.conv2d(channelsAsBatch, dyAsFilter, 1, 'valid', 'NHWC', [sh, sw]);
+  return tf.transpose(g, [1, 2, 0, 3]);
+}
+
+/**
+ * dL/dx as one forward convolution: dy with zeros between its steps (the stride), padded by the kernel extent,
+ * convolved with the filter rotated 180° and its channel axes swapped; then cropped back to x (the forward's
+ * padding dropped, zeros for trailing steps the forward never read).
+ */
+function convInputGradient(tf: Tf, dy: Tensor4D, filter: Tensor4D, xShape: number[], info: ConvInfo): Tensor4D {
+  const { padInfo, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const spread = tf.pad(insertZeros(tf, dy, sh, sw), [[0, 0], [kh - 1, kh - 1], [kw - 1, kw - 1], [0, 0]]);
+  const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
+  const full = tf.conv2d(spread, rotated, 1, 'valid');
+  return window(tf, full, padInfo.top, xShape[1], padInfo.left, xShape[2]);
+}
+
+/** Rows [top, top + height) and columns [left, left + width) of t, zero outside it. */
+function window(tf: Tf, t: Tensor4D, top: number, height: number, left: number, width: number): Tensor4D {
+  const [n, h, w, c] = t.shape;
+  const before = [Math.max(0, -top), Math.max(0, -left)];
+  const after = [Math.max(0, top + height - h), Math.max(0, left + width - w)];
+  const padded = before.some((p) => p > 0) || after.some((p) => p > 0) ? tf.pad(t, [[0, 0], [before[0], after[0]], [before[1], after[1]], [0, 0]]) : t;
+  const begin = [0, top + before[0], left + before[1], 0];
+  if (begin.every((b) => b === 0) && padded.shape[1] === height && padded.shape[2] === width) return padded;
+  return tf.slice(padded, begin, [n, height, width, c]);
+}
+
+/** [n, h, w, c] → [n, (h-1)·sh + 1, (w-1)·sw + 1, c] with t's values every sh rows and sw columns, zeros between. */
+function insertZeros(tf: Tf, t: Tensor4D, sh: number, sw: number): Tensor4D {
+  let out = t;
+  if (sw > 1) {
+    const [n, h, w, c] = out.shape;
+    const spaced = tf.pad(tf.reshape(out, [n * h, w, 1, c]), [[0, 0], [0, 0], [0, sw - 1], [0, 0]]);
+    out = tf.slice(tf.reshape(spaced, [n, h, w * sw, c]) as Tensor4D, [0, 0, 0, 0], [n, h, (w - 1) * sw + 1, c]);
+  }
+  if (sh > 1) {
+    const [n, h, w, c] = out.shape;
+    const spaced = tf.pad(tf.reshape(out, [n, h, 1, w * c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0]]);
+    out = tf.slice(tf.reshape(spaced, [n, h * sh, w, c]) as Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, w, c]);
+  }
+  return out;
+}
