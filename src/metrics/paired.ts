@@ -115,3 +115,28 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Percentile interval of accuracy(A) − accuracy(B) when A and B were tested on different files (different
+ * splits): each side's files are resampled on their own.
+ */
+export function bootstrapUnpairedDifference(
+  correctA: readonly boolean[],
+  correctB: readonly boolean[],
+  options: BootstrapOptions,
+): BootstrapResult {
+  if (!correctA.length || !correctB.length) throw new RangeError('bootstrapUnpairedDifference: no files');
+  const resamples = options.resamples ?? 2000;
+  const level = options.level ?? 0.95;
+  const random = mulberry32(options.seed);
+  const mean = (xs: readonly boolean[]): number => xs.filter(Boolean).length / xs.length;
+  const resampledMean = (xs: readonly boolean[]): number => {
+    let total = 0;
+    for (let i = 0; i < xs.length; i++) total += Number(xs[Math.floor(random() * xs.length)]);
+    return total / xs.length;
+  };
+  const diffs = Array.from({ length: resamples }, () => resampledMean(correctA) - resampledMean(correctB)).sort((a, b) => a - b);
+  const lo = diffs[Math.floor(((1 - level) / 2) * (resamples - 1))];
+  const hi = diffs[Math.ceil((1 - (1 - level) / 2) * (resamples - 1))];
+  return { difference: mean(correctA) - mean(correctB), interval: [lo, hi], resamples, level };
+}

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { StageError } from '../errors.js';
+import { installWasmTraining } from './wasm-training.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -55,10 +56,13 @@ async function load(name: BackendName): Promise<LoadedBackend> {
     const tf = await import('@tensorflow/tfjs');
     if (name === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // A folder prefix: the backend picks the SIMD build when WebAssembly SIMD validates (Node 20: yes). Its
+      // multi-threaded build is never used under Node (tfjs disables it there), which suits one worker per core.
       wasm.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
     }
     if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') failed`);
     await tf.ready();
+    if (name === 'wasm') installWasmTraining(tf);
     return { name, tf };
   } catch (err) {
     throw new StageError(`backend ${name} does not load: ${(err as Error).message.split('\n')[0]}`, {}, 'choose another with --backend');

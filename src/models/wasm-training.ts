@@ -3,9 +3,10 @@
 // forward-convolution speed (XNNPACK, 12-30 GFLOP/s on one core here):
 //   - BatchMatMul / _FusedMatMul with transposeA or transposeB: 1-2 GFLOP/s (every matMul gradient uses them);
 //   - Conv2DBackpropInput: about 2 GFLOP/s;
-//   - Tile, which FusedBatchNorm's input gradient uses to broadcast a vector: ~130 ms per million floats.
+//   - Tile, which FusedBatchNorm's input gradient uses to broadcast a vector: ~130 ms per million floats;
+//   - MaxPoolGrad: ~3× slower than finding the argmax again and scattering dy to it.
 // So, on WASM only: matMul operands are transposed by the Transpose kernel first; Conv2D's gradient is two forward
-// convolutions; BatchNorm's input gradient broadcasts. The values are the same (a test compares them with the CPU
+// convolutions; BatchNorm's input gradient broadcasts; MaxPool's gradient is MaxPoolWithArgmax + ScatterNd. The values are the same (a test compares them with the CPU
 // backend's stock gradients); on other backends the stock gradients run unchanged.
 
 import type * as tfjs from '@tensorflow/tfjs';
@@ -41,6 +42,18 @@ export function installWasmTraining(tf: Tf): void {
     // The stock version tiles 1/sqrt(var) to x's shape first; broadcasting gives the same product.
     const dx = (): tfjs.Tensor => tf.reshape(tf.mul(tf.mul(dy as tfjs.Tensor, tf.rsqrt(tf.add(variance, varianceEpsilon))), scale ?? 1), x.shape);
     return { ...grads, x: dx };
+  });
+  overrideGradient(tf, 'MaxPool', (original) => (dy, saved, attrs) => {
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number; dimRoundingMode?: string };
+    if (tf.getBackend() !== 'wasm' || typeof pad === 'number' || dimRoundingMode !== undefined) return original(dy, saved, attrs);
+    const [x] = saved as [Tensor4D];
+    return {
+      x: () => {
+        // Both pick the first maximum of a window, as MaxPoolGrad does: ties (a zero-padded tail) agree too.
+        const { indexes } = tf.maxPoolWithArgmax(x, filterSize, strides, pad, true);
+        return tf.reshape(tf.scatterND(tf.reshape(indexes, [-1, 1]), tf.reshape(dy as tfjs.Tensor, [-1]), [x.size]), x.shape);
+      },
+    };
   });
 }
 

@@ -89,6 +89,13 @@ describe('an experiment with train, evaluate and compare', () => {
     const evalChange = diff.stages.find((s) => s.instanceId === 'evaluate[train.model=nn]')!;
     expect(evalChange.reason).toMatch(/^input train\[train.model=nn\] changed \(param lr/);
     expect(diff.stages.map((s) => s.instanceId)).not.toContain('chunk');
+    // Same split, so the same test files: the accuracy difference gets McNemar's exact test.
+    const tests = (JSON.parse(d.stdout) as { tests: { instanceId: string; method: string; p: number; files: number }[] }).tests;
+    const nn = tests.find((t) => t.instanceId === 'evaluate[train.model=nn]')!;
+    expect(nn.method).toBe('mcnemar');
+    expect(nn.files).toBe(14);
+    expect(nn.p).toBeGreaterThan(0);
+    expect(nn.p).toBeLessThanOrEqual(1);
   });
 
   it('pipe export writes a spec that plans the same cache keys', () => {
