@@ -81,11 +81,4 @@ describe('resample', () => {
     expect(y).not.toBe(x);
     expect(Array.from(y)).toEqual(Array.from(x));
   });
-
-  it('resamples 535 two-second files from 22050 to 16000 Hz in under 10 s', () => {
-    const x = sine(300, 22050, 44100);
-    const start = performance.now();
-    for (let i = 0; i < 535; i++) resample(x, 22050, 16000);
-    expect(performance.now() - start).toBeLessThan(10_000);
-  });
 });
