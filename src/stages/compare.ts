@@ -200,7 +200,31 @@ export async function runCompare(ctx: StageContext<CompareParams>): Promise<Stag
   await writeFile(join(ctx.outDir, 'results.csv'), renderCsv(table));
   await writeFile(join(ctx.outDir, 'results.json'), JSON.stringify(table, null, 2) + '\n');
   await writeFile(join(ctx.outDir, 'chart.svg'), await barChart(table));
+  const sweep = sweepAxis(table);
+  if (sweep) await writeFile(join(ctx.outDir, 'sweep.svg'), await sweepChart(table, sweep));
   return { metrics: { rows: table.rows.length, cells: inputs.length }, summary: markdown };
+}
+
+/** The matrix key a sweep varies: the one key whose values are all numbers and take more than two values. */
+export function sweepAxis(table: ReturnType<typeof buildResults>): string | undefined {
+  const numeric = table.keys.filter((k) => {
+    const values = table.rows.map((r) => r.values[k]);
+    return values.every((v) => typeof v === 'number') && new Set(values).size > 2;
+  });
+  return numeric.length === 1 ? numeric[0] : undefined;
+}
+
+/** The metric against the swept key, one line per combination of the other keys (mean ± std over seeds). */
+async function sweepChart(table: ReturnType<typeof buildResults>, axis: string): Promise<string> {
+  const { lineChartSvg } = await import('../charts/line-chart.js');
+  const m = table.metric;
+  const points = table.rows.map((r) => ({
+    x: r.values[axis] as number,
+    y: (r[m].mean ?? 0) / 100,
+    series: table.keys.filter((k) => k !== axis).map((k) => `${k}=${String(r.values[k])}`).join(' ') || m,
+    ...(r[m].std === null ? {} : { std: r[m].std / 100 }),
+  }));
+  return lineChartSvg(points, axis, m);
 }
 
 /** The cells' mean metric beside the reference values, as an SVG bar chart (vega loaded only here). */
