@@ -205,13 +205,20 @@ export async function runCompare(ctx: StageContext<CompareParams>): Promise<Stag
   return { metrics: { rows: table.rows.length, cells: inputs.length }, summary: markdown };
 }
 
-/** The matrix key a sweep varies: the one key whose values are all numbers and take more than two values. */
+/**
+ * The matrix key a sweep varies: the one key whose values are all numbers and take more than two values, or, when
+ * several such keys vary together (a zipped key such as `split.train+split.test`), the last of them.
+ */
 export function sweepAxis(table: ReturnType<typeof buildResults>): string | undefined {
   const numeric = table.keys.filter((k) => {
     const values = table.rows.map((r) => r.values[k]);
     return values.every((v) => typeof v === 'number') && new Set(values).size > 2;
   });
-  return numeric.length === 1 ? numeric[0] : undefined;
+  if (numeric.length <= 1) return numeric[0];
+  const together = (k: string): string[] => table.rows.map((r) => numeric.map((n) => String(r.values[n])).join('|') + '→' + String(r.values[k]));
+  const distinct = new Set(table.rows.map((r) => String(r.values[numeric[0]]))).size;
+  const zipped = numeric.every((k) => new Set(table.rows.map((r) => String(r.values[k]))).size === distinct && new Set(together(k)).size === distinct);
+  return zipped ? numeric[numeric.length - 1] : undefined;
 }
 
 /** The metric against the swept key, one line per combination of the other keys (mean ± std over seeds). */
@@ -221,10 +228,14 @@ async function sweepChart(table: ReturnType<typeof buildResults>, axis: string):
   const points = table.rows.map((r) => ({
     x: r.values[axis] as number,
     y: (r[m].mean ?? 0) / 100,
-    series: table.keys.filter((k) => k !== axis).map((k) => `${k}=${String(r.values[k])}`).join(' ') || m,
+    series: table.keys.filter((k) => k !== axis && !isNumericAxis(table, k)).map((k) => `${k}=${String(r.values[k])}`).join(' ') || m,
     ...(r[m].std === null ? {} : { std: r[m].std / 100 }),
   }));
   return lineChartSvg(points, axis, m);
+}
+
+function isNumericAxis(table: ReturnType<typeof buildResults>, key: string): boolean {
+  return table.rows.every((r) => typeof r.values[key] === 'number');
 }
 
 /** The cells' mean metric beside the reference values, as an SVG bar chart (vega loaded only here). */
