@@ -64,6 +64,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const cellById = new Map(plan.cells.map((c) => [c.id, c]));
   const done = new Map<string, Promise<InstanceOutcome>>();
   const queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
+  const depth = new Map<string, number>();
+  for (const inst of plan.instances) depth.set(inst.id, Math.max(0, ...inst.needs.map((n) => (depth.get(n) ?? 0) + 1)));
   const emit = (event: RunEvent): void => options.onEvent(event);
 
   const runInstance = async (inst: StageInstance): Promise<InstanceOutcome> => {
@@ -81,6 +83,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
           emit({ kind: 'stage-failed', id: inst.id, key: inst.key, ms: 0, message });
           return outcome(inst, 'failed', 0, { error: message });
         }),
+      // Deeper stages first: a cell's evaluate runs as soon as its train is done, not after every other train.
+      { priority: depth.get(inst.id) ?? 0 },
     );
   };
 
