@@ -1,10 +1,11 @@
 // One benchmark measurement in its own thread (its own tfjs backend): train steps of a table2 model on a fixed
-// synthetic batch set, reporting examples/s and GFLOP/s (forward + backward = 3 × forward FLOPs).
+// synthetic batch set, reporting examples/s and GFLOP/s (forward + backward FLOPs counted by models/flops.ts).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../models/backend.js';
-import { buildModel, forwardFlops, inputShape, type ModelKind } from '../models/build-model.js';
+import { buildModel, inputShape, type ModelKind } from '../models/build-model.js';
 import type { ExampleSet } from '../models/examples.js';
+import { modelFlops } from '../models/flops.js';
 import { trainStep, type TrainParams } from '../models/train-loop.js';
 import { trainStage } from '../stages/train.js';
 
@@ -40,7 +41,8 @@ async function measure(): Promise<{ examples_per_s: number; gflops: number }> {
   for (let s = 0; s < steps; s++) trainStep(tf, net, optimizer, set, batch.map((i) => (i + s * params.batchSize) % EXAMPLES), shape, CLASSES);
   const seconds = (performance.now() - t0) / 1000;
   const examplesPerS = (steps * params.batchSize) / seconds;
-  return { examples_per_s: examplesPerS, gflops: (examplesPerS * 3 * forwardFlops(params, SAMPLES, CLASSES)) / 1e9 };
+  const { forward, backward } = modelFlops(net);
+  return { examples_per_s: examplesPerS, gflops: (examplesPerS * (forward + backward)) / 1e9 };
 }
 
 measure().then(

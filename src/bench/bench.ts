@@ -2,8 +2,7 @@
 // on a fixed synthetic batch set), and the runner's own costs (a cached re-run, artifact hashing, db writes).
 // Not a test: it prints numbers. `--json` prints one object.
 //
-// GFLOP/s counts forward + backward as 3× the forward FLOPs (the backward pass computes two products per forward
-// one: the gradient of the input and of the weights), with forward FLOPs counted per layer in build-model.ts.
+// GFLOP/s counts the forward and backward matrix products of each layer (src/models/flops.ts).
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

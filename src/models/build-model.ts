@@ -3,11 +3,10 @@
 //   cnn:      four blocks Conv1D → BatchNorm → ELU → MaxPool1D, global average pool → dropout → softmax
 //   lstm:     the waveform cut into frames of `frameLength` samples (a [steps, frameLength] sequence) → LSTM → softmax
 //   cnn_lstm: the four conv blocks, then one LSTM (tanh) over the conv output sequence → dropout → softmax
-// Conv1D is MatMulConv1D (see matmul-conv1d.ts) so that every model trains on the WASM backend.
+// Stock tfjs layers throughout, so model.json loads in any tfjs; wasm-training.ts makes their gradients run on WASM.
 
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
-import { convOutputLength, matMulConv1DClass } from './matmul-conv1d.js';
 
 export type ModelKind = 'nn' | 'cnn' | 'lstm' | 'cnn_lstm';
 
@@ -35,36 +34,55 @@ export function buildModel(tf: Tf, params: ModelParams, samples: number, classes
   let s = seed * 1000;
   const next = (): number => ++s;
   const shape = inputShape(params, samples);
+  if (shape[0] < 1) throw new Error(`an example of ${samples} samples holds no frame of ${params.frameLength}; shorten frameLength`);
+  // Keras' LSTM defaults (sigmoid gates), which the paper's models would have used; tfjs defaults to hardSigmoid.
+  const lstm = (extra: Partial<Parameters<Tf['layers']['lstm']>[0]> = {}): tfjs.layers.Layer =>
+    tf.layers.lstm({
+      units: params.lstmUnits,
+      activation: 'tanh',
+      recurrentActivation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: next() }),
+      recurrentInitializer: tf.initializers.orthogonal({ seed: next() }),
+      ...extra,
+    });
   switch (params.model) {
     case 'nn':
       model.add(tf.layers.dense({ inputShape: shape, units: params.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }) }));
       break;
     case 'lstm':
-      model.add(tf.layers.lstm({ inputShape: shape, units: params.lstmUnits, kernelInitializer: tf.initializers.glorotUniform({ seed: next() }), recurrentInitializer: tf.initializers.orthogonal({ seed: next() }) }));
+      model.add(lstm({ inputShape: shape }));
       break;
     case 'cnn':
     case 'cnn_lstm': {
       addConvBlocks(tf, model, params, shape, next);
-      if (params.model === 'cnn') model.add(tf.layers.globalAveragePooling1d());
-      else model.add(tf.layers.lstm({ units: params.lstmUnits, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }), recurrentInitializer: tf.initializers.orthogonal({ seed: next() }) }));
+      model.add(params.model === 'cnn' ? tf.layers.globalAveragePooling1d() : lstm());
       break;
     }
   }
+  // The train loop reseeds dropout before every step (reseedDropout): a fixed seed would draw the same mask each time.
   if (params.dropout > 0) model.add(tf.layers.dropout({ rate: params.dropout, seed: next() }));
   model.add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) }));
   return model;
 }
 
+/** Seeds every dropout layer for one training step, so masks differ per step yet repeat per (seed, step). */
+export function reseedDropout(model: tfjs.LayersModel, stepSeed: number): void {
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'Dropout') (layer as unknown as { seed: number }).seed = stepSeed;
+  }
+}
+
 function addConvBlocks(tf: Tf, model: tfjs.Sequential, params: ModelParams, shape: number[], next: () => number): void {
-  const Conv = matMulConv1DClass(tf);
   let length = shape[0];
   params.filters.forEach((filters, i) => {
     const kernelSize = params.kernelSizes[i];
     const strides = params.strides[i];
     const poolSize = params.poolSizes[i];
-    length = convOutputLength(length, kernelSize, strides);
+    length = Math.floor((length - kernelSize) / strides) + 1;
     if (length < 1) throw new Error(`conv block ${i + 1}: the sequence is shorter than its kernel (${kernelSize}); shorten kernels or strides`);
-    model.add(new Conv({ filters, kernelSize, strides, seed: next(), ...(i === 0 ? { inputShape: shape } : {}) }));
+    model.add(
+      tf.layers.conv1d({ filters, kernelSize, strides, kernelInitializer: tf.initializers.glorotUniform({ seed: next() }), ...(i === 0 ? { inputShape: shape } : {}) }),
+    );
     model.add(tf.layers.batchNormalization());
     model.add(tf.layers.elu());
     if (poolSize > 1 && Math.floor(length / poolSize) >= 1) {
@@ -72,34 +90,4 @@ function addConvBlocks(tf: Tf, model: tfjs.Sequential, params: ModelParams, shap
       length = Math.floor(length / poolSize);
     }
   });
-}
-
-/** Forward multiply-adds × 2 per example, counted layer by layer (conv: 2·K·Cin·Cout·Lout; LSTM: 8·(in+units)·units per step). */
-export function forwardFlops(params: ModelParams, samples: number, classes: number): number {
-  let flops = 0;
-  const shape = inputShape(params, samples);
-  let features: number;
-  if (params.model === 'nn') {
-    flops += 2 * shape[0] * params.denseUnits;
-    features = params.denseUnits;
-  } else if (params.model === 'lstm') {
-    flops += shape[0] * 8 * (shape[1] + params.lstmUnits) * params.lstmUnits;
-    features = params.lstmUnits;
-  } else {
-    let length = shape[0];
-    let channels = 1;
-    params.filters.forEach((filters, i) => {
-      length = convOutputLength(length, params.kernelSizes[i], params.strides[i]);
-      flops += 2 * params.kernelSizes[i] * channels * filters * length;
-      channels = filters;
-      if (params.poolSizes[i] > 1) length = Math.floor(length / params.poolSizes[i]);
-    });
-    if (params.model === 'cnn_lstm') {
-      flops += length * 8 * (channels + params.lstmUnits) * params.lstmUnits;
-      features = params.lstmUnits;
-    } else {
-      features = channels;
-    }
-  }
-  return flops + 2 * features * classes;
 }

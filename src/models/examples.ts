@@ -57,9 +57,10 @@ export function loadExamples(chunkDir: string, framing: Framing): ExampleData {
   return { classes: manifest.classes, size, bySplit };
 }
 
-/** Copies the rows `indices` of a set into one contiguous batch buffer. */
+/** Copies the rows `indices` of a set into one contiguous batch buffer (the front of `into` when it is big enough). */
 export function gatherBatch(set: ExampleSet, indices: ArrayLike<number>, into?: Float32Array): Float32Array {
-  const out = into && into.length === indices.length * set.size ? into : new Float32Array(indices.length * set.size);
+  const length = indices.length * set.size;
+  const out = into && into.length >= length ? into.subarray(0, length) : new Float32Array(length);
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i];
     out.set(set.x.subarray(r * set.size, (r + 1) * set.size), i * set.size);

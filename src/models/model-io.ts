@@ -5,7 +5,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
-import { matMulConv1DClass } from './matmul-conv1d.js';
 
 export async function saveModel(tf: Tf, model: tfjs.LayersModel, dir: string): Promise<void> {
   await model.save(
@@ -26,7 +25,6 @@ export async function saveModel(tf: Tf, model: tfjs.LayersModel, dir: string): P
 }
 
 export async function loadModel(tf: Tf, dir: string): Promise<tfjs.LayersModel> {
-  matMulConv1DClass(tf);
   const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
     modelTopology: object;
     weightsManifest: { weights: tfjs.io.WeightsManifestEntry[] }[];

@@ -8,8 +8,9 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { mixSeed, mulberry32, shuffled } from '../dataset/random.js';
 import type { StageProgress } from '../stages/stage.js';
 import { selectBackend, type Tf } from './backend.js';
-import { buildModel, forwardFlops, inputShape, type ModelParams } from './build-model.js';
+import { buildModel, inputShape, reseedDropout, type ModelParams } from './build-model.js';
 import { gatherBatch, loadExamples, type ExampleSet, type Framing } from './examples.js';
+import { modelFlops } from './flops.js';
 import { packWeights, saveModel, unpackWeights } from './model-io.js';
 
 export interface TrainParams extends ModelParams {
@@ -49,7 +50,10 @@ export interface TrainSummary {
   resumedFrom: number;
   msPerEpoch: number;
   examplesPerSecond: number;
-  forwardFlopsPerExample: number;
+  /** Forward + backward FLOPs of one training example (flops.ts). */
+  trainingFlopsPerExample: number;
+  /** examplesPerSecond × trainingFlopsPerExample, in GFLOP/s. */
+  gflops: number;
 }
 
 interface Checkpoint {
@@ -78,9 +82,12 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   let best = state?.best ?? packWeights(model.getWeights());
   const history: EpochRecord[] = state?.checkpoint.history ?? [];
   let { bestEpoch, bestValLoss, wait } = state?.checkpoint ?? { bestEpoch: 0, bestValLoss: Infinity, wait: 0 };
+  // JSON has no Infinity: a checkpoint written before any epoch improved holds null.
+  bestValLoss ??= Infinity;
   const resumedFrom = state?.checkpoint.epoch ?? 0;
   let trainedExamples = 0;
   let trainingMs = 0;
+  const batchBuffer = new Float32Array(job.params.batchSize * trainSet.size);
 
   for (let epoch = resumedFrom + 1; epoch <= job.params.epochs && wait < job.params.patience; epoch++) {
     if (cancelled()) throw new Error('cancelled');
@@ -92,7 +99,8 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
     let lastReport = 0;
     for (let b = 0; b < batches; b++) {
       const idx = order.slice(b * job.params.batchSize, (b + 1) * job.params.batchSize);
-      const [l, c] = trainStep(tf, model, optimizer, trainSet, idx, shape, classes);
+      reseedDropout(model, mixSeed(mixSeed(job.seed, epoch), b));
+      const [l, c] = trainStep(tf, model, optimizer, trainSet, idx, shape, classes, batchBuffer);
       lossSum += l * idx.length;
       correct += c;
       if (Date.now() - lastReport > 250 || b === batches - 1) {
@@ -129,6 +137,9 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   model.setWeights(unpackWeights(tf, best, current));
   await saveModel(tf, model, job.outDir);
   const bestRecord = history.find((h) => h.epoch === bestEpoch);
+  const examplesPerSecond = trainingMs ? (trainedExamples / trainingMs) * 1000 : 0;
+  const { forward, backward } = modelFlops(model);
+  const flops = forward + backward;
   writeFileSync(join(job.outDir, 'history.json'), JSON.stringify(history, null, 1) + '\n');
   const summary: TrainSummary = {
     backend,
@@ -138,8 +149,9 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
     bestValAccuracy: bestRecord?.valAccuracy ?? 0,
     resumedFrom,
     msPerEpoch: history.length ? history.reduce((s, h) => s + h.ms, 0) / history.length : 0,
-    examplesPerSecond: trainingMs ? (trainedExamples / trainingMs) * 1000 : 0,
-    forwardFlopsPerExample: forwardFlops(job.params, data.size, classes),
+    examplesPerSecond,
+    trainingFlopsPerExample: flops,
+    gflops: (examplesPerSecond * flops) / 1e9,
   };
   writeFileSync(
     join(job.outDir, 'train.json'),
@@ -161,9 +173,10 @@ export function trainStep(
   idx: number[],
   shape: number[],
   classes: number,
+  buffer?: Float32Array,
 ): [number, number] {
   return tf.tidy(() => {
-    const x = toInput(tf, gatherBatch(set, idx), idx.length, shape);
+    const x = toInput(tf, gatherBatch(set, idx, buffer), idx.length, shape);
     const labels = tf.tensor1d(Int32Array.from(idx.map((i) => set.labels[i])), 'int32');
     const y = tf.oneHot(labels, classes);
     let correct: tfjs.Tensor | undefined;
@@ -173,6 +186,7 @@ export function trainStep(
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')));
       return tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tfjs.Scalar;
     }, true)!;
+    // One 8-byte read per batch. The WASM, CPU and tfjs-node backends compute eagerly, so it stalls nothing.
     const values = tf.stack([loss, correct!]).dataSync();
     correct!.dispose();
     return [values[0], values[1]];

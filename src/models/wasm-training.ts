@@ -4,9 +4,11 @@
 //   - BatchMatMul / _FusedMatMul with transposeA or transposeB: 1-2 GFLOP/s (every matMul gradient uses them);
 //   - Conv2DBackpropInput: about 2 GFLOP/s;
 //   - Tile, which FusedBatchNorm's input gradient uses to broadcast a vector: ~130 ms per million floats;
-//   - MaxPoolGrad: ~3× slower than finding the argmax again and scattering dy to it.
+//   - MaxPoolGrad: slower than an argMax over the windows, and it credits the last of tied maxima where the CPU
+//     backend (and TensorFlow) credit the first; ties are common over a zero-padded chunk tail.
 // So, on WASM only: matMul operands are transposed by the Transpose kernel first; Conv2D's gradient is two forward
-// convolutions; BatchNorm's input gradient broadcasts; MaxPool's gradient is MaxPoolWithArgmax + ScatterNd. The values are the same (a test compares them with the CPU
+// convolutions; BatchNorm's input gradient broadcasts; MaxPool's gradient is an argMax over the windows (first maximum) and a
+// one-hot of dy. The values are the same (a test compares them with the CPU
 // backend's stock gradients); on other backends the stock gradients run unchanged.
 
 import type * as tfjs from '@tensorflow/tfjs';
@@ -44,16 +46,14 @@ export function installWasmTraining(tf: Tf): void {
     return { ...grads, x: dx };
   });
   overrideGradient(tf, 'MaxPool', (original) => (dy, saved, attrs) => {
-    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as { filterSize: [number, number] | number; strides: [number, number] | number; pad: 'valid' | 'same' | number; dimRoundingMode?: string };
-    if (tf.getBackend() !== 'wasm' || typeof pad === 'number' || dimRoundingMode !== undefined) return original(dy, saved, attrs);
+    const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: unknown; dimRoundingMode?: string };
     const [x] = saved as [Tensor4D];
-    return {
-      x: () => {
-        // Both pick the first maximum of a window, as MaxPoolGrad does: ties (a zero-padded tail) agree too.
-        const { indexes } = tf.maxPoolWithArgmax(x, filterSize, strides, pad, true);
-        return tf.reshape(tf.scatterND(tf.reshape(indexes, [-1, 1]), tf.reshape(dy as tfjs.Tensor, [-1]), [x.size]), x.shape);
-      },
-    };
+    const [ph, pw] = typeof filterSize === 'number' ? [filterSize, filterSize] : filterSize;
+    const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
+    // MaxPooling1D's case: windows of ph steps, one column, no overlap, no padding.
+    const windowed = pw === 1 && sw === 1 && sh === ph && x.shape[2] === 1 && pad === 'valid' && dimRoundingMode === undefined;
+    if (tf.getBackend() !== 'wasm' || !windowed) return original(dy, saved, attrs);
+    return { x: () => maxPoolInputGradient(tf, dy as Tensor4D, x, ph) };
   });
 }
 
@@ -142,4 +142,14 @@ function insertZeros(tf: Tf, t: Tensor4D, sh: number, sw: number): Tensor4D {
     out = tf.slice(tf.reshape(spaced, [n, h * sh, w, c]) as Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, w, c]);
   }
   return out;
+}
+
+/** dL/dx of a max pool over non-overlapping windows of `pool` steps: dy goes to the first maximum of each window. */
+function maxPoolInputGradient(tf: Tf, dy: Tensor4D, x: Tensor4D, pool: number): Tensor4D {
+  const [n, h, , c] = x.shape;
+  const windows = Math.floor(h / pool);
+  const grouped = tf.reshape(tf.slice(x, [0, 0, 0, 0], [n, windows * pool, 1, c]), [n, windows, pool, c]);
+  const credited = tf.mul(tf.oneHot(tf.argMax(grouped, 2), pool), tf.reshape(dy, [n, windows, c, 1]));
+  const dx = tf.reshape(tf.transpose(credited, [0, 1, 3, 2]), [n, windows * pool, 1, c]);
+  return windows * pool === h ? (dx as Tensor4D) : (tf.pad(dx, [[0, 0], [0, h - windows * pool], [0, 0], [0, 0]]) as Tensor4D);
 }

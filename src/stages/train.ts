@@ -59,8 +59,9 @@ export const trainStage = defineStage<TrainParams>({
         valAccuracy: summary.bestValAccuracy,
         msPerEpoch: summary.msPerEpoch,
         examplesPerSecond: summary.examplesPerSecond,
+        gflops: summary.gflops,
       },
-      info: { backend: summary.backend, model: p.model, resumedFrom: summary.resumedFrom, forwardFlopsPerExample: summary.forwardFlopsPerExample },
+      info: { backend: summary.backend, model: p.model, resumedFrom: summary.resumedFrom, trainingFlopsPerExample: summary.trainingFlopsPerExample },
     };
   },
 });
