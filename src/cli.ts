@@ -18,6 +18,21 @@ function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** The options `run` and `sweep` share. */
+function addRunOptions(command: Command): Command {
+  return command
+    .option('--set <key=value>', 'override a param (repeatable), e.g. --set split.test=0.3', collect, [])
+    .option('--jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt, jobsDefault())
+    .option('--force <stage>', 're-run this stage and everything after it (repeatable)', collect, [])
+    .option('--dry-run', 'print what would run and what is cached, run nothing')
+    .option('--verify', 'rehash every cached artifact instead of trusting size/mtime stamps')
+    .addOption(new Option('--backend <name>', 'tfjs backend for training').choices(['node', 'wasm', 'cpu']).env('PIPE_BACKEND'))
+    .option('--name <name>', 'name this run (look it up by name later)')
+    .option('--tag <tag>', 'tag this run (repeatable)', collect, [])
+    .option('--json', 'print one JSON summary object on stdout')
+    .option('--plain', 'plain line output even on a terminal');
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command();
   let exitCode = 0;
@@ -29,44 +44,23 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError()
     .exitOverride();
 
-  program
-    .command('run')
-    .description('run a spec: every stage not already cached')
-    .argument('<spec>', 'YAML spec file')
-    .option('--set <key=value>', 'override a param (repeatable), e.g. --set split.test=0.3', collect, [])
-    .option('--jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt, jobsDefault())
-    .option('--force <stage>', 're-run this stage and everything after it (repeatable)', collect, [])
-    .option('--dry-run', 'print what would run and what is cached, run nothing')
-    .option('--verify', 'rehash every cached artifact instead of trusting size/mtime stamps')
-    .addOption(new Option('--backend <name>', 'tfjs backend for training').choices(['node', 'wasm', 'cpu']).env('PIPE_BACKEND'))
-    .option('--name <name>', 'name this run (look it up by name later)')
-    .option('--tag <tag>', 'tag this run (repeatable)', collect, [])
-    .option('--json', 'print one JSON summary object on stdout')
-    .option('--plain', 'plain line output even on a terminal')
-    .action(async (spec: string, opts: RunCommandOptions) => {
+  addRunOptions(program.command('run').description('run a spec: every stage not already cached').argument('<spec>', 'YAML spec file')).action(
+    async (spec: string, opts: RunCommandOptions) => {
       const { runCommand } = await import('./commands/run.js');
       exitCode = await runCommand(spec, opts);
-    });
+    },
+  );
 
-  program
-    .command('sweep')
-    .description('run a spec over extra matrix axes from the command line, without editing it')
-    .argument('<spec>', 'YAML spec file')
-    .option('--param <key=v1,v2,...>', 'a matrix axis (repeatable), e.g. --param split.test=0.1,0.2,0.3', collect, [])
-    .option('--set <key=value>', 'override a param (repeatable), e.g. --set split.test=0.3', collect, [])
-    .option('--jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt, jobsDefault())
-    .option('--force <stage>', 're-run this stage and everything after it (repeatable)', collect, [])
-    .option('--dry-run', 'print what would run and what is cached, run nothing')
-    .option('--verify', 'rehash every cached artifact instead of trusting size/mtime stamps')
-    .addOption(new Option('--backend <name>', 'tfjs backend for training').choices(['node', 'wasm', 'cpu']).env('PIPE_BACKEND'))
-    .option('--name <name>', 'name this run (look it up by name later)')
-    .option('--tag <tag>', 'tag this run (repeatable)', collect, [])
-    .option('--json', 'print one JSON summary object on stdout')
-    .option('--plain', 'plain line output even on a terminal')
-    .action(async (spec: string, opts: RunCommandOptions) => {
-      const { runCommand } = await import('./commands/run.js');
-      exitCode = await runCommand(spec, opts);
-    });
+  addRunOptions(
+    program
+      .command('sweep')
+      .description('run a spec over extra matrix axes from the command line, without editing it')
+      .argument('<spec>', 'YAML spec file')
+      .option('--param <key=v1,v2,...>', 'a matrix axis (repeatable), e.g. --param split.test=0.1,0.2,0.3', collect, []),
+  ).action(async (spec: string, opts: RunCommandOptions) => {
+    const { runCommand } = await import('./commands/run.js');
+    exitCode = await runCommand(spec, opts);
+  });
 
   program
     .command('validate')

@@ -1,5 +1,6 @@
 // Paired comparison of two classifiers on the same files: McNemar's exact test and a bootstrap interval of the
 // accuracy difference. Both look only at which files each classifier got right.
+import { mulberry32 } from '../dataset/random.js';
 
 export interface McNemarResult {
   /** Files A got right and B got wrong. */
@@ -104,18 +105,6 @@ function quantileSorted(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** A small seeded PRNG in [0, 1): the same seed gives the same interval on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Percentile interval of accuracy(A) − accuracy(B) when A and B were tested on different files (different
  * splits): each side's files are resampled on their own.
@@ -135,8 +124,7 @@ export function bootstrapUnpairedDifference(
     for (let i = 0; i < xs.length; i++) total += Number(xs[Math.floor(random() * xs.length)]);
     return total / xs.length;
   };
-  const diffs = Array.from({ length: resamples }, () => resampledMean(correctA) - resampledMean(correctB)).sort((a, b) => a - b);
-  const lo = diffs[Math.floor(((1 - level) / 2) * (resamples - 1))];
-  const hi = diffs[Math.ceil((1 - (1 - level) / 2) * (resamples - 1))];
-  return { difference: mean(correctA) - mean(correctB), interval: [lo, hi], resamples, level };
+  const diffs = Float64Array.from({ length: resamples }, () => resampledMean(correctA) - resampledMean(correctB)).sort();
+  const tail = (1 - level) / 2;
+  return { difference: mean(correctA) - mean(correctB), interval: [quantileSorted(diffs, tail), quantileSorted(diffs, 1 - tail)], resamples, level };
 }
