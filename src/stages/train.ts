@@ -9,7 +9,7 @@ import { defineStage } from './stage.js';
 
 export const trainStage = defineStage<TrainParams>({
   type: 'train',
-  version: 1,
+  version: 2,
   usesSeed: true,
   scope: 'cell',
   paramsSchema: {
