@@ -2,12 +2,13 @@
 // patience, and a checkpoint after every epoch (current weights, optimizer state, best weights, history) so that a
 // killed training resumes from its last finished epoch.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { mixSeed, mulberry32, shuffled } from '../dataset/random.js';
 import type { StageProgress } from '../stages/stage.js';
 import { selectBackend, type Tf } from './backend.js';
+import { restoreCheckpoint, saveCheckpoint, type EpochRecord } from './checkpoint.js';
 import { buildModel, inputShape, reseedDropout, type ModelParams } from './build-model.js';
 import { gatherBatch, loadExamples, type ExampleSet, type Framing } from './examples.js';
 import { modelFlops } from './flops.js';
@@ -32,14 +33,7 @@ export interface TrainJob {
   backend?: string;
 }
 
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  ms: number;
-}
+export type { EpochRecord };
 
 export interface TrainSummary {
   backend: string;
@@ -56,17 +50,6 @@ export interface TrainSummary {
   gflops: number;
 }
 
-interface Checkpoint {
-  epoch: number;
-  bestEpoch: number;
-  bestValLoss: number;
-  wait: number;
-  history: EpochRecord[];
-  optimizer: { name: string; shape: number[] }[];
-}
-
-const CHECKPOINT = 'checkpoint.json';
-
 export async function train(job: TrainJob, report: (p: StageProgress) => void, cancelled: () => boolean): Promise<TrainSummary> {
   const { tf, name: backend } = await selectBackend(job.backend);
   const data = loadExamples(job.chunkDir, job.params.input);
@@ -78,13 +61,11 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   const optimizer = tf.train.momentum(job.params.lr, job.params.momentum, job.params.nesterov);
   const shape = inputShape(job.params, data.size);
 
-  const state = await restore(tf, job.scratchDir, model, optimizer);
-  let best = state?.best ?? packWeights(model.getWeights());
-  const history: EpochRecord[] = state?.checkpoint.history ?? [];
-  let { bestEpoch, bestValLoss, wait } = state?.checkpoint ?? { bestEpoch: 0, bestValLoss: Infinity, wait: 0 };
-  // JSON has no Infinity: a checkpoint written before any epoch improved holds null.
-  bestValLoss ??= Infinity;
-  const resumedFrom = state?.checkpoint.epoch ?? 0;
+  const restored = await restoreCheckpoint(tf, job.scratchDir, model, optimizer);
+  let best = restored?.best ?? packWeights(model.getWeights());
+  const history: EpochRecord[] = restored?.state.history ?? [];
+  let { bestEpoch, bestValLoss, wait } = restored?.state ?? { bestEpoch: 0, bestValLoss: Infinity, wait: 0 };
+  const resumedFrom = restored?.state.epoch ?? 0;
   let trainedExamples = 0;
   let trainingMs = 0;
   const batchBuffer = new Float32Array(job.params.batchSize * trainSet.size);
@@ -129,12 +110,13 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
     } else {
       wait += 1;
     }
-    await saveCheckpoint(job.scratchDir, model, optimizer, best, { epoch, bestEpoch, bestValLoss, wait, history, optimizer: [] });
+    await saveCheckpoint(job.scratchDir, model, optimizer, best, { epoch, bestEpoch, bestValLoss, wait, history });
     report({ kind: 'epoch', epochs: job.params.epochs, ...record });
   }
 
-  const current = model.getWeights();
-  model.setWeights(unpackWeights(tf, best, current));
+  const bestWeights = unpackWeights(tf, best, model.getWeights());
+  model.setWeights(bestWeights);
+  tf.dispose(bestWeights);
   await saveModel(tf, model, job.outDir);
   const bestRecord = history.find((h) => h.epoch === bestEpoch);
   const examplesPerSecond = trainingMs ? (trainedExamples / trainingMs) * 1000 : 0;
@@ -231,57 +213,4 @@ export function predictSet(tf: Tf, model: tfjs.LayersModel, set: ExampleSet, sha
     offset += p.length;
   }
   return out;
-}
-
-async function saveCheckpoint(
-  dir: string,
-  model: tfjs.LayersModel,
-  optimizer: tfjs.Optimizer,
-  best: Float32Array,
-  checkpoint: Checkpoint,
-): Promise<void> {
-  const opt = await optimizer.getWeights();
-  checkpoint.optimizer = opt.map((w) => ({ name: w.name, shape: w.tensor.shape }));
-  writeAtomic(join(dir, 'current.bin'), packWeights(model.getWeights()));
-  writeAtomic(join(dir, 'optimizer.bin'), packWeights(opt.map((w) => w.tensor)));
-  writeAtomic(join(dir, 'best.bin'), best);
-  // The json goes last: a checkpoint counts only once its weights are on disk.
-  writeAtomic(join(dir, CHECKPOINT), Buffer.from(JSON.stringify(checkpoint)));
-}
-
-async function restore(
-  tf: Tf,
-  dir: string,
-  model: tfjs.LayersModel,
-  optimizer: tfjs.Optimizer,
-): Promise<{ checkpoint: Checkpoint; best: Float32Array } | undefined> {
-  if (!existsSync(join(dir, CHECKPOINT))) return undefined;
-  try {
-    const checkpoint = JSON.parse(readFileSync(join(dir, CHECKPOINT), 'utf8')) as Checkpoint;
-    const current = model.getWeights();
-    model.setWeights(unpackWeights(tf, readFloats(join(dir, 'current.bin')), current));
-    const optValues = readFloats(join(dir, 'optimizer.bin'));
-    let offset = 0;
-    const named = checkpoint.optimizer.map((w) => {
-      const size = w.shape.reduce((a, b) => a * b, 1);
-      const tensor = tf.tensor(optValues.subarray(offset, offset + size), w.shape, 'float32');
-      offset += size;
-      return { name: w.name, tensor };
-    });
-    await optimizer.setWeights(named);
-    return { checkpoint, best: readFloats(join(dir, 'best.bin')) };
-  } catch {
-    return undefined; // an unreadable checkpoint is ignored: training starts over
-  }
-}
-
-function writeAtomic(path: string, data: Float32Array | Buffer): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, data instanceof Buffer ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  renameSync(tmp, path);
-}
-
-function readFloats(path: string): Float32Array {
-  const b = readFileSync(path);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }

@@ -1,0 +1,89 @@
+// The train stage as the runner calls it: in a worker thread (the compiled dist/ build of it, which `npm test`
+// makes first), with a hand-built context; abort stops the worker and a re-run resumes from the checkpoint.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError, StageError } from '../../../src/errors.js';
+import { CHECKPOINT_FILE } from '../../../src/models/checkpoint.js';
+import { trainStage } from '../../../src/stages/train.js';
+import type { StageProgress } from '../../../src/stages/stage.js';
+import { makeStageContext } from '../../helpers/stage-context.js';
+import { writeSeparableChunks } from '../models/separable-chunks.js';
+
+const TINY = {
+  model: 'cnn',
+  epochs: 3,
+  patience: 3,
+  batchSize: 16,
+  lr: 0.05,
+  filters: [8, 8, 8, 8],
+  kernelSizes: [16, 3, 3, 3],
+  strides: [4, 1, 1, 1],
+  poolSizes: [2, 2, 2, 2],
+  dropout: 0.1,
+};
+
+let chunkDir: string;
+beforeAll(async () => {
+  chunkDir = await writeSeparableChunks({ perClass: 20, length: 512 });
+});
+
+function context(params: object, options: { backend?: string; signal?: AbortSignal } = {}): ReturnType<typeof makeStageContext> {
+  const ctx = makeStageContext(trainStage, params, { inputs: [chunkDir], signal: options.signal });
+  ctx.inputs[0].type = 'chunk';
+  ctx.options.backend = options.backend;
+  return ctx;
+}
+
+const epochs = (reports: StageProgress[]): number[] => reports.flatMap((r) => (r.kind === 'epoch' ? [r.epoch] : []));
+
+describe('train stage', () => {
+  it('trains in a worker and writes the model, its history and train.json, naming the backend it used', async () => {
+    const ctx = context(TINY, { backend: 'wasm' });
+    const result = await trainStage.run(ctx);
+    for (const file of ['model.json', 'weights.bin', 'history.json', 'train.json', 'curves.svg']) expect(existsSync(join(ctx.outDir, file))).toBe(true);
+    expect(result.info).toMatchObject({ backend: 'wasm', model: 'cnn', resumedFrom: 0 });
+    expect(result.metrics).toMatchObject({ epochs: 3 });
+    expect(result.metrics!.examplesPerSecond).toBeGreaterThan(0);
+    expect(result.metrics!.gflops).toBeGreaterThan(0);
+    const trained = JSON.parse(readFileSync(join(ctx.outDir, 'train.json'), 'utf8')) as Record<string, unknown>;
+    expect(trained).toMatchObject({ backend: 'wasm', epochs: 3, seed: 1, classes: ['anger', 'sadness', 'neutral'] });
+    expect(epochs(ctx.reports)).toEqual([1, 2, 3]);
+    expect(ctx.reports.find((r) => r.kind === 'epoch')).toMatchObject({ epochs: 3 });
+    expect(ctx.reports.some((r) => r.kind === 'batch' && r.batches === 3)).toBe(true);
+  });
+
+  it('picks a backend by itself when none is forced', async () => {
+    const result = await trainStage.run(context({ ...TINY, model: 'nn', epochs: 1 }));
+    expect(['node', 'wasm']).toContain(result.info!.backend);
+  });
+
+  it('aborting stops the worker; a re-run resumes after the last finished epoch', async () => {
+    const controller = new AbortController();
+    const ctx = context({ ...TINY, epochs: 4, patience: 4 }, { backend: 'wasm', signal: controller.signal });
+    const report = ctx.report;
+    ctx.report = (p) => {
+      report(p);
+      if (p.kind === 'epoch' && p.epoch === 2) controller.abort();
+    };
+    await expect(trainStage.run(ctx)).rejects.toBeInstanceOf(CancelledError);
+    expect(existsSync(join(ctx.scratchDir, CHECKPOINT_FILE))).toBe(true);
+
+    const again = { ...ctx, signal: new AbortController().signal, reports: [] as StageProgress[] };
+    again.report = (p) => again.reports.push(p);
+    const result = await trainStage.run(again);
+    // The abort lands after epoch 2's checkpoint, maybe after epoch 3's too; never before 2.
+    expect(result.info!.resumedFrom).toBeGreaterThanOrEqual(2);
+    expect(epochs(again.reports)[0]).toBe((result.info!.resumedFrom as number) + 1);
+    expect(epochs(again.reports).at(-1)).toBe(4);
+    expect(result.metrics!.epochs).toBe(4);
+  });
+
+  it('refuses conv params of different lengths, and a missing chunk input', async () => {
+    await expect(trainStage.run(context({ ...TINY, strides: [4, 1] }))).rejects.toThrow(/one entry per conv block, got 4, 4, 2, 4/);
+    const ctx = context(TINY);
+    ctx.inputs[0].type = 'split';
+    await expect(trainStage.run(ctx)).rejects.toBeInstanceOf(StageError);
+  });
+});
