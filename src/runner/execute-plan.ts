@@ -195,6 +195,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
 
 function describeError(err: unknown): string {
   if (isPipeError(err)) return err.describe();
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return `the disk is full (${(err as Error).message}); the half-written artifact was discarded\n  hint: free some space (pipe gc removes artifacts no run uses) and run again: finished stages stay cached`;
+  }
   if (err instanceof Error) return err.message;
   return String(err);
 }
