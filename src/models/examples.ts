@@ -1,6 +1,7 @@
 // Training examples from a chunk artifact, in one of two framings:
 //   chunk: every chunk is an example (a file's prediction is the mean of its chunks' probabilities);
-//   file:  a file's chunks, in order and zero-padded to the longest file, form one example.
+//   file:  a file's chunks, in order and zero-padded to the longest file (`maxChunks`), form one example.
+// A trained model fixes maxChunks (train.json); predicting on other data pads or truncates files to it.
 
 import { readChunks } from '../dataset/chunk-files.js';
 import type { SplitName } from '../dataset/types.js';
@@ -22,10 +23,12 @@ export interface ExampleData {
   classes: string[];
   /** Samples per example. */
   size: number;
+  /** Chunks per example in `file` framing: the longest file's, unless fixed by the caller. */
+  maxChunks: number;
   bySplit: Record<SplitName, ExampleSet>;
 }
 
-export function loadExamples(chunkDir: string, framing: Framing): ExampleData {
+export function loadExamples(chunkDir: string, framing: Framing, fixedMaxChunks?: number): ExampleData {
   const { manifest, chunk } = readChunks(chunkDir);
   const perFile = new Map<string, number[]>();
   for (const row of manifest.rows) {
@@ -33,7 +36,7 @@ export function loadExamples(chunkDir: string, framing: Framing): ExampleData {
     list.push(row.index);
     perFile.set(row.utterance, list);
   }
-  const maxChunks = Math.max(1, ...[...perFile.values()].map((l) => l.length));
+  const maxChunks = fixedMaxChunks ?? Math.max(1, ...[...perFile.values()].map((l) => l.length));
   const size = framing === 'chunk' ? manifest.length : manifest.length * maxChunks;
   const bySplit = {} as Record<SplitName, ExampleSet>;
   for (const split of ['train', 'val', 'test'] as const) {
@@ -41,7 +44,9 @@ export function loadExamples(chunkDir: string, framing: Framing): ExampleData {
     const groups: number[][] =
       framing === 'chunk'
         ? rows.map((r) => [r.index])
-        : [...new Set(rows.map((r) => r.utterance))].map((u) => [...perFile.get(u)!].sort((a, b) => manifest.rows[a].position - manifest.rows[b].position));
+        : [...new Set(rows.map((r) => r.utterance))].map((u) =>
+            [...perFile.get(u)!].sort((a, b) => manifest.rows[a].position - manifest.rows[b].position).slice(0, maxChunks),
+          );
     const x = new Float32Array(groups.length * size);
     groups.forEach((g, i) => g.forEach((c, k) => x.set(chunk(c), i * size + k * manifest.length)));
     const first = groups.map((g) => manifest.rows[g[0]]);
@@ -54,7 +59,7 @@ export function loadExamples(chunkDir: string, framing: Framing): ExampleData {
       size,
     };
   }
-  return { classes: manifest.classes, size, bySplit };
+  return { classes: manifest.classes, size, maxChunks, bySplit };
 }
 
 /** Copies the rows `indices` of a set into one contiguous batch buffer (the front of `into` when it is big enough). */

@@ -24,8 +24,8 @@ export async function predictFiles(
   options: { backend?: string },
 ): Promise<{ classes: string[]; backend: string; files: FilePrediction[] }> {
   const { tf, name } = await selectBackend(options.backend);
-  const trained = JSON.parse(readFileSync(join(modelDir, 'train.json'), 'utf8')) as { params: TrainParams };
-  const data = loadExamples(chunkDir, trained.params.input);
+  const trained = JSON.parse(readFileSync(join(modelDir, 'train.json'), 'utf8')) as { params: TrainParams; maxChunks: number };
+  const data = loadExamples(chunkDir, trained.params.input, trained.maxChunks);
   const set = data.bySplit[split];
   const model = await loadModel(tf, modelDir);
   const classes = data.classes.length;

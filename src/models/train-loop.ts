@@ -137,7 +137,7 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   };
   writeFileSync(
     join(job.outDir, 'train.json'),
-    JSON.stringify({ model: job.params.model, params: job.params, seed: job.seed, classes: data.classes, size: data.size, ...summary }, null, 2) + '\n',
+    JSON.stringify({ model: job.params.model, params: job.params, seed: job.seed, classes: data.classes, size: data.size, maxChunks: data.maxChunks, ...summary }, null, 2) + '\n',
   );
   return summary;
 }

@@ -7,7 +7,10 @@ import { writeChunks, type ChunkWithSamples } from '../../../src/dataset/chunk-f
 import { mixSeed, mulberry32 } from '../../../src/dataset/random.js';
 import type { Emotion, SplitName } from '../../../src/dataset/types.js';
 
-export async function writeSeparableChunks(options: { perClass?: number; length?: number; classes?: Emotion[] } = {}): Promise<string> {
+/** `chunksPerFile` > 1: file i has 1 + i mod chunksPerFile chunks, one sine running through them. */
+export async function writeSeparableChunks(
+  options: { perClass?: number; length?: number; classes?: Emotion[]; chunksPerFile?: number } = {},
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-chunks-'));
   const classes = options.classes ?? ['anger', 'sadness', 'neutral'];
   const perClass = options.perClass ?? 40;
@@ -20,8 +23,11 @@ export async function writeSeparableChunks(options: { perClass?: number; length?
       const freq = 0.02 + 0.05 * label + 0.004 * random();
       // A small phase jitter: separable for a dense net on the raw samples too, not only for convolutions.
       const phase = label + 0.3 * random();
-      const samples = Float32Array.from({ length }, (_, t) => Math.sin(2 * Math.PI * freq * t + phase) + 0.3 * (random() - 0.5));
-      rows.push({ row: { utterance: `u${label}-${i}`, speaker: String(3 + (i % 10)).padStart(2, '0'), position: 0, label, split }, samples });
+      const chunks = 1 + (i % (options.chunksPerFile ?? 1));
+      for (let position = 0; position < chunks; position++) {
+        const samples = Float32Array.from({ length }, (_, t) => Math.sin(2 * Math.PI * freq * (t + position * length) + phase) + 0.3 * (random() - 0.5));
+        rows.push({ row: { utterance: `u${label}-${i}`, speaker: String(3 + (i % 10)).padStart(2, '0'), position, label, split }, samples });
+      }
     }
   });
   await writeChunks(dir, { classes, sampleRate: 16000, length }, rows);
