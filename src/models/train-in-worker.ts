@@ -3,14 +3,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CancelledError, StageError } from '../errors.js';
+import { CancelledError, DataError, StageError, type Place } from '../errors.js';
 import type { StageProgress } from '../stages/stage.js';
 import type { TrainJob, TrainSummary } from './train-loop.js';
 
 export type WorkerMessage =
   | { kind: 'progress'; progress: StageProgress }
   | { kind: 'done'; summary: TrainSummary }
-  | { kind: 'error'; message: string };
+  /** `data`: the worker's error was a DataError (bad input data, exit code 2), re-thrown as one here. */
+  | { kind: 'error'; message: string; data: boolean; place?: Place; hint?: string };
 
 /** The compiled worker; from TypeScript sources (vitest) the dist/ build of it, which `npm test` makes first. */
 export function workerPath(): string {
@@ -23,6 +24,7 @@ export function workerPath(): string {
 
 export function trainInWorker(job: TrainJob, report: (p: StageProgress) => void, signal: AbortSignal): Promise<TrainSummary> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelledError('training cancelled before it started'));
     const worker = new Worker(workerPath(), { workerData: job });
     const onAbort = (): void => {
       void worker.terminate();
@@ -40,12 +42,14 @@ export function trainInWorker(job: TrainJob, report: (p: StageProgress) => void,
         resolve(m.summary);
       } else {
         finish();
-        reject(new StageError(`training failed: ${m.message}`));
+        reject(m.data ? new DataError(m.message, m.place, m.hint) : new StageError(`training failed: ${m.message}`, m.place, m.hint));
       }
     });
     worker.on('error', (err) => {
       finish();
       reject(new StageError(`training worker crashed: ${err.message}`));
     });
+    // Settling twice is a no-op: this only matters when the worker died without a word.
+    worker.on('exit', (code) => reject(new StageError(`training worker exited with code ${code} before it finished`)));
   });
 }

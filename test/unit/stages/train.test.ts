@@ -1,14 +1,14 @@
 // The train stage as the runner calls it: in a worker thread (the compiled dist/ build of it, which `npm test`
 // makes first), with a hand-built context; abort stops the worker and a re-run resumes from the checkpoint.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError, StageError } from '../../../src/errors.js';
+import { CancelledError, DataError, StageError } from '../../../src/errors.js';
 import { CHECKPOINT_FILE } from '../../../src/models/checkpoint.js';
 import { trainStage } from '../../../src/stages/train.js';
 import type { StageProgress } from '../../../src/stages/stage.js';
-import { makeStageContext } from '../../helpers/stage-context.js';
+import { makeStageContext, tempDir } from '../../helpers/stage-context.js';
 import { writeSeparableChunks } from '../models/separable-chunks.js';
 
 const TINY = {
@@ -78,6 +78,16 @@ describe('train stage', () => {
     expect(epochs(again.reports)[0]).toBe((result.info!.resumedFrom as number) + 1);
     expect(epochs(again.reports).at(-1)).toBe(4);
     expect(result.metrics!.epochs).toBe(4);
+  });
+
+  it('a bad chunk artifact fails as a data error naming the file, from inside the worker', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'chunks.json'), '{"kind": "utterances"}');
+    const ctx = context(TINY, { backend: 'wasm' });
+    ctx.inputs[0].dir = dir;
+    const failure = trainStage.run(ctx);
+    await expect(failure).rejects.toBeInstanceOf(DataError);
+    await expect(failure).rejects.toMatchObject({ message: 'is not a chunk manifest', place: { file: join(dir, 'chunks.json') } });
   });
 
   it('refuses conv params of different lengths, and a missing chunk input', async () => {
