@@ -2,6 +2,8 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, DataError, StageError, type Place } from '../errors.js';
 import type { StageProgress } from '../stages/stage.js';
@@ -25,7 +27,10 @@ export function workerPath(): string {
 export function trainInWorker(job: TrainJob, report: (p: StageProgress) => void, signal: AbortSignal): Promise<TrainSummary> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new CancelledError('training cancelled before it started'));
-    const worker = new Worker(workerPath(), { workerData: job });
+    // A stage never writes to the terminal: the worker's output becomes log reports.
+    const worker = new Worker(workerPath(), { workerData: job, stdout: true, stderr: true });
+    forwardLines(worker.stdout, 'info', report);
+    forwardLines(worker.stderr, 'warn', report);
     const onAbort = (): void => {
       void worker.terminate();
       reject(new CancelledError('training cancelled; its last finished epoch is checkpointed'));
@@ -51,5 +56,15 @@ export function trainInWorker(job: TrainJob, report: (p: StageProgress) => void,
     });
     // Settling twice is a no-op: this only matters when the worker died without a word.
     worker.on('exit', (code) => reject(new StageError(`training worker exited with code ${code} before it finished`)));
+  });
+}
+
+// tfjs' notices that say nothing about this run: its banner suggesting tfjs-node (when the CPU backend loads), and
+// the orthogonal initializer's note on a 64-unit LSTM's 16384-element recurrent kernel (one QR at build time).
+const NOTICES = [/^=+$/, /^Hi, looks like you are running TensorFlow\.js in Node\.js/, /^Orthogonal initializer is being called on a matrix/];
+
+function forwardLines(stream: Readable, level: 'info' | 'warn', report: (p: StageProgress) => void): void {
+  createInterface({ input: stream }).on('line', (line) => {
+    if (line.trim() && !NOTICES.some((n) => n.test(line))) report({ kind: 'log', level, message: line });
   });
 }

@@ -142,8 +142,12 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   return summary;
 }
 
+/** `rows` examples as the model's input; the lstm's framing drops the samples that fill no whole frame. */
 export function toInput(tf: Tf, buffer: Float32Array, rows: number, shape: number[]): tfjs.Tensor {
-  return tf.tensor(buffer, [rows, ...shape], 'float32');
+  const used = shape.reduce((a, b) => a * b, 1);
+  const size = buffer.length / rows;
+  if (used === size) return tf.tensor(buffer, [rows, ...shape], 'float32');
+  return tf.tidy(() => tf.reshape(tf.slice(tf.tensor2d(buffer, [rows, size]), [0, 0], [rows, used]), [rows, ...shape]));
 }
 
 /** One SGD step; returns [mean loss, correct predictions] with a single read back from the backend. */

@@ -1,15 +1,15 @@
 // Makes the WASM backend train the paper's models, and fast. tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter
-// kernel, so a Conv1D cannot train there, and three kernels on the training path run far below its matMul and
-// forward-convolution speed (XNNPACK, 12-30 GFLOP/s on one core here):
+// kernel, so a Conv1D cannot train there, and four kernels on the training path fall far below its matMul and
+// forward-convolution speed (XNNPACK, 12-30 GFLOP/s on one core here) or disagree with the CPU backend:
 //   - BatchMatMul / _FusedMatMul with transposeA or transposeB: 1-2 GFLOP/s (every matMul gradient uses them);
 //   - Conv2DBackpropInput: about 2 GFLOP/s;
 //   - Tile, which FusedBatchNorm's input gradient uses to broadcast a vector: ~130 ms per million floats;
 //   - MaxPoolGrad: slower than an argMax over the windows, and it credits the last of tied maxima where the CPU
 //     backend (and TensorFlow) credit the first; ties are common over a zero-padded chunk tail.
 // So, on WASM only: matMul operands are transposed by the Transpose kernel first; Conv2D's gradient is two forward
-// convolutions; BatchNorm's input gradient broadcasts; MaxPool's gradient is an argMax over the windows (first maximum) and a
-// one-hot of dy. The values are the same (a test compares them with the CPU
-// backend's stock gradients); on other backends the stock gradients run unchanged.
+// convolutions; BatchNorm's input gradient broadcasts; MaxPool's gradient is a one-hot of each window's argMax
+// times dy. test/unit/models/wasm-training.test.ts compares every one with the CPU backend's stock gradients; on
+// other backends the stock gradients run unchanged.
 
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';

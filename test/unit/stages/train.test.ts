@@ -59,6 +59,14 @@ describe('train stage', () => {
     expect(['node', 'wasm']).toContain(result.info!.backend);
   });
 
+  it("reports the worker's output as logs, without tfjs' own notices (its banner, the orthogonal initializer's note)", async () => {
+    // The CPU backend prints the banner; a 64-unit LSTM's recurrent kernel triggers the note.
+    const ctx = context({ ...TINY, model: 'lstm', lstmUnits: 64, epochs: 1 }, { backend: 'cpu' });
+    const result = await trainStage.run(ctx);
+    expect(result.info!.backend).toBe('cpu');
+    expect(ctx.reports.filter((r) => r.kind === 'log')).toEqual([]);
+  });
+
   it('aborting stops the worker; a re-run resumes after the last finished epoch', async () => {
     const controller = new AbortController();
     const ctx = context({ ...TINY, epochs: 4, patience: 4 }, { backend: 'wasm', signal: controller.signal });
