@@ -10,6 +10,7 @@ import type { Json, JsonObject } from '../json.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseYaml, pathKey, type Path, type Positions } from './load-yaml.js';
 import { schemaErrors } from './schema-errors.js';
+import { placeOf } from './spec-places.js';
 import { specSchema, STAGE_KEYS, TOP_LEVEL_KEYS, type SpecFile } from './spec-schema.js';
 
 export interface LoadedSpec {
@@ -61,7 +62,10 @@ function readChain(path: string, cwd: string, hash: ReturnType<typeof createHash
     throw new SpecError('the spec is empty', { file, line: 1, column: 1 }, 'a spec needs at least `name:` and `stages:`; see docs/spec-format.md');
   }
   const { value, positions } = parseYaml(text, file);
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null) {
+    throw new SpecError('the spec is empty (only comments)', { file, line: 1, column: 1 }, 'a spec needs at least `name:` and `stages:`; see docs/spec-format.md');
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
     throw new SpecError(`a spec must be a map of keys, got ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`, { file, line: 1, column: 1 }, 'start with `name: ...` and `stages:`');
   }
   checkStructure(value, positions, file);
@@ -81,7 +85,8 @@ function readChain(path: string, cwd: string, hash: ReturnType<typeof createHash
 
 function checkStructure(value: JsonObject, positions: Positions, file: string): void {
   if (validateSpecFile(value)) return;
-  const errors = schemaErrors(validateSpecFile.errors ?? [], { base: [], positions, fallbackFile: file, data: value });
+  const place = (path: Path) => placeOf(path, positions, file);
+  const errors = schemaErrors(validateSpecFile.errors ?? [], { base: [], data: value, place });
   // Better hints for misspelt top-level and stage keys than the schema's generic list.
   for (const e of errors) {
     const key = e.place.key ?? '';

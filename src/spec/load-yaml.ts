@@ -1,6 +1,6 @@
 // Parse one YAML file into plain JSON plus the line:column of every key path, so errors can point at the text.
 
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Parser, type Node, type YAMLError } from 'yaml';
 import { SpecError } from '../errors.js';
 import type { Json } from '../json.js';
 
@@ -29,14 +29,7 @@ export function parseYaml(text: string, file: string): LoadedYaml {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
-  if (problem) {
-    const at = lineCounter.linePos(problem.pos[0]);
-    const firstLine = problem.message.split('\n')[0];
-    const hint = /tab/i.test(text.split('\n')[at.line - 1] ?? '') && /\t/.test(text)
-      ? 'YAML indentation must use spaces, not tabs'
-      : 'fix the YAML syntax at this position (quotes closed, consistent indentation with spaces)';
-    throw new SpecError(`invalid YAML: ${firstLine}`, { file, line: at.line, column: at.col }, hint);
-  }
+  if (problem) throw syntaxError(problem, text, file, lineCounter);
   const positions: Positions = new Map();
   const place = (node: Node | null | undefined, path: Path): void => {
     if (!node?.range) return;
@@ -61,4 +54,44 @@ export function parseYaml(text: string, file: string): LoadedYaml {
   walk(doc.contents, []);
   const value = (doc.toJS({ maxAliasCount: 100 }) ?? null) as Json;
   return { value, positions, text };
+}
+
+/** A YAML syntax error as a SpecError at the place a person would fix it. */
+function syntaxError(problem: YAMLError, text: string, file: string, lineCounter: LineCounter): SpecError {
+  const message = `invalid YAML: ${problem.message.split(' at line ')[0].split('\n')[0]}`;
+  // The parser notices an unclosed quote only where the input ends; the quote that opened it is the place to fix.
+  const openQuote = problem.code === 'MISSING_CHAR' ? unclosedQuoteOffset(text) : undefined;
+  const offset = openQuote ?? problem.pos[0];
+  const at = lineCounter.linePos(offset);
+  const line = text.split('\n')[at.line - 1] ?? '';
+  let hint = 'fix the YAML syntax here (closed quotes and brackets, consistent indentation with spaces)';
+  if (openQuote !== undefined) hint = 'this quote is never closed; close it on the same value';
+  else if (/^ *\t/.test(line)) hint = 'YAML indentation must use spaces, not tabs';
+  else if (problem.code === 'DUPLICATE_KEY') hint = 'this key is already written earlier in the same map; keep one';
+  return new SpecError(message, { file, line: at.line, column: at.col }, hint);
+}
+
+/** Offset of the first quoted scalar that runs to the end of the input without its closing quote. */
+function unclosedQuoteOffset(text: string): number | undefined {
+  let found: number | undefined;
+  const visit = (token: unknown): void => {
+    if (found !== undefined || token === null || typeof token !== 'object') return;
+    if (Array.isArray(token)) return token.forEach(visit);
+    const t = token as { type?: string; offset?: number; source?: string };
+    if ((t.type === 'double-quoted-scalar' || t.type === 'single-quoted-scalar') && t.source !== undefined && !isClosed(t.source)) {
+      found = t.offset;
+      return;
+    }
+    Object.values(token).forEach(visit);
+  };
+  for (const token of new Parser().parse(text)) visit(token);
+  return found;
+}
+
+function isClosed(quoted: string): boolean {
+  const quote = quoted[0];
+  if (quoted.length < 2 || !quoted.endsWith(quote)) return false;
+  if (quote === "'") return true;
+  const backslashes = /\\*$/.exec(quoted.slice(0, -1))![0].length;
+  return backslashes % 2 === 0;
 }

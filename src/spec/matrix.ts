@@ -1,5 +1,6 @@
 // `matrix:` (lists or {from, to, step} ranges), `exclude:` and `repeat:` expanded into cells. A key joining
 // several keys with `+` zips them: `split.val+split.test: [[0.1, 0.2], [0.2, 0.3]]` varies both together.
+// `repeat: N` runs each combination with seeds seed .. seed+N-1 (from the matrix's `seed` when it has one).
 
 import { SpecError, type Place } from '../errors.js';
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
@@ -16,6 +17,9 @@ export interface MatrixInput {
 export function expandMatrix(input: MatrixInput): CellInfo[] {
   const axes = Object.entries(input.matrix).map(([key, spec]) => ({ key, values: axisValues(key, spec, input.placeOf(['matrix', key])) }));
   const keys = matrixKeys(input.matrix);
+  if (keys.includes('repeat')) {
+    throw new SpecError('repeat cannot be a matrix key', { ...input.placeOf(['matrix', 'repeat']), key: 'matrix.repeat' }, 'set `repeat: N` to run every cell with N seeds, or put `seed: [1, 2, 3]` in the matrix');
+  }
   input.exclude.forEach((rule, i) => {
     for (const key of Object.keys(rule)) {
       if (!keys.includes(key)) {
@@ -34,8 +38,12 @@ export function expandMatrix(input: MatrixInput): CellInfo[] {
   if (!combos.length) throw new SpecError('matrix and exclude leave no cell to run', input.placeOf(['exclude']));
   const cells: CellInfo[] = [];
   for (const combo of combos) {
+    const first = combo.seed ?? input.seed;
+    if (!Number.isInteger(first)) {
+      throw new SpecError(`matrix seed ${JSON.stringify(first)} is not an integer`, { ...input.placeOf(['matrix', 'seed']), key: 'matrix.seed' }, 'seeds are integers, e.g. seed: [1, 2, 3]');
+    }
     for (let r = 0; r < input.repeat; r++) {
-      const seed = input.seed + r;
+      const seed = (first as number) + r;
       cells.push({ id: `c${cells.length + 1}`, values: input.repeat > 1 ? { ...combo, seed } : combo, seed });
     }
   }

@@ -53,7 +53,7 @@ export function overrideTarget(doc: SpecFile, key: string, stages: ReadonlyMap<s
     if (known.has(rest[0])) return ['stages', stageName, 'params', ...rest];
     const near = closest(rest[0], known);
     throw new SpecError(
-      `${key}: stage ${stageName} has no param "${rest[0]}"`,
+      `stage ${stageName} has no param "${rest[0]}"`,
       { ...place, key },
       near ? `did you mean ${stageName}.${near}? (params: ${[...known].join(', ')})` : `params: ${[...known].join(', ')}`,
     );
@@ -69,7 +69,7 @@ export function overrideTarget(doc: SpecFile, key: string, stages: ReadonlyMap<s
   ];
   const near = closest(key, candidates);
   throw new SpecError(
-    `${key}: no such key in the spec`,
+    'no such key in the spec',
     { ...place, key },
     `${near ? `did you mean ${near}? ` : ''}keys are STAGE.PARAM (e.g. split.test), a params: entry, seed or repeat`,
   );

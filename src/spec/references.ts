@@ -1,58 +1,87 @@
 // `${name}` (a params: entry) and `${env.NAME}` references. A string that is exactly one reference takes the
-// referenced value with its type; a reference inside a longer string is interpolated.
+// referenced value with its type; a reference inside a longer string is interpolated. Only values a stage
+// uses are resolved, so an unset variable behind an overridden or unused params: entry is no error.
 
 import { SpecError, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
-import { didYouMean } from './did-you-mean.js';
+import { closest } from './did-you-mean.js';
+import { pathText, type Path } from './load-yaml.js';
 
 const WHOLE = /^\$\{([^}]+)\}$/;
 const ANY = /\$\{([^}]+)\}/g;
 
 export interface ReferenceScope {
+  /** The spec's `params:` after overrides. */
   params: JsonObject;
   env: Record<string, string | undefined>;
-  /** Where each params: entry was written, for errors inside params. */
-  paramPlace: (name: string) => Place;
+  /** Where a path of the spec was written (params entries are at ['params', name]). */
+  place: (path: Path) => Place;
 }
 
-export function resolveReferences(value: Json, scope: ReferenceScope, place: Place, stack: string[] = []): Json {
-  if (typeof value === 'string') return resolveString(value, scope, place, stack);
-  if (Array.isArray(value)) return value.map((v) => resolveReferences(v, scope, place, stack));
+/** The chain of params entries followed so far, to report cycles and who used an unset variable. */
+interface Trail {
+  /** Where the value being resolved lives. */
+  at: Path;
+  /** The stage param that started the lookup. */
+  usedBy: Path;
+  names: string[];
+}
+
+/** `value` (found at `at` in the spec) with every reference replaced. */
+export function resolveReferences(value: Json, scope: ReferenceScope, at: Path): Json {
+  return resolveValue(value, scope, { at, usedBy: at, names: [] });
+}
+
+function resolveValue(value: Json, scope: ReferenceScope, trail: Trail): Json {
+  if (typeof value === 'string') return resolveString(value, scope, trail);
+  if (Array.isArray(value)) return value.map((v, i) => resolveValue(v, scope, { ...trail, at: [...trail.at, i] }));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveReferences(v, scope, place, stack)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, scope, { ...trail, at: [...trail.at, k] })]));
   }
   return value;
 }
 
-function resolveString(text: string, scope: ReferenceScope, place: Place, stack: string[]): Json {
+function resolveString(text: string, scope: ReferenceScope, trail: Trail): Json {
   const whole = WHOLE.exec(text);
-  if (whole) return lookup(whole[1].trim(), scope, place, stack);
+  if (whole) return lookup(whole[1].trim(), scope, trail);
   return text.replace(ANY, (_, name: string) => {
-    const v = lookup(name.trim(), scope, place, stack);
+    const v = lookup(name.trim(), scope, trail);
     return typeof v === 'string' ? v : JSON.stringify(v);
   });
 }
 
-function lookup(name: string, scope: ReferenceScope, place: Place, stack: string[]): Json {
-  if (name.startsWith('env.')) {
-    const variable = name.slice(4);
-    const v = scope.env[variable];
-    if (v === undefined || v === '') {
-      const usedBy = stack.length ? ` (through \${${stack[0]}})` : '';
-      const param = stack[0] ?? variable;
-      throw new SpecError(
-        `\${${name}}${usedBy}: environment variable ${variable} is not set`,
-        place,
-        `export ${variable}=... or pass --set ${param}=...`,
-      );
-    }
-    return v;
-  }
+function lookup(name: string, scope: ReferenceScope, trail: Trail): Json {
+  if (name.startsWith('env.')) return envValue(name.slice(4), scope, trail);
   if (!Object.hasOwn(scope.params, name)) {
-    throw new SpecError(`\${${name}} refers to nothing`, place, `define it under params:; ${didYouMean(name, Object.keys(scope.params))}`);
+    const known = Object.keys(scope.params);
+    const near = closest(name, known);
+    const defined = known.length ? `params: defines ${known.join(', ')}` : 'params: defines nothing';
+    throw new SpecError(
+      `\${${name}} refers to nothing`,
+      scope.place(trail.at),
+      `${near ? `did you mean \${${near}}? ` : ''}${defined}; add ${name} there, or write \${env.NAME} for an environment variable`,
+    );
   }
-  if (stack.includes(name)) {
-    throw new SpecError(`\${${name}} refers to itself: ${[...stack, name].join(' -> ')}`, place);
+  if (trail.names.includes(name)) {
+    throw new SpecError(`\${${name}} refers to itself: ${[...trail.names, name].join(' -> ')}`, scope.place(trail.at));
   }
-  return resolveReferences(scope.params[name], scope, scope.paramPlace(name), [...stack, name]);
+  return resolveValue(scope.params[name], scope, { at: ['params', name], usedBy: trail.usedBy, names: [...trail.names, name] });
+}
+
+function envValue(variable: string, scope: ReferenceScope, trail: Trail): string {
+  const value = scope.env[variable];
+  if (value !== undefined && value !== '') return value;
+  // The fix a user wants is usually to override the params: entry that reads the variable, or the stage param.
+  const setKey = trail.names.length ? trail.names[0] : stageParamKey(trail.usedBy);
+  const usedBy = trail.names.length ? ` (used by ${pathText(trail.usedBy)} through \${${trail.names[0]}})` : '';
+  throw new SpecError(
+    `environment variable ${variable} is not set${usedBy}`,
+    scope.place(trail.at),
+    `export ${variable}=...${setKey ? ` or pass --set ${setKey}=...` : ''}`,
+  );
+}
+
+/** `stages.ingest.params.root` → `ingest.root`, the `--set` key for that param. */
+function stageParamKey(path: Path): string | undefined {
+  return path[0] === 'stages' && path[2] === 'params' && path.length > 3 ? [path[1], ...path.slice(3)].join('.') : undefined;
 }

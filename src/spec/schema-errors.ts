@@ -2,18 +2,17 @@
 // and what was found (`must be integer >= 1, got "ten"`).
 
 import type { ErrorObject } from 'ajv';
-import { SpecError } from '../errors.js';
+import { SpecError, type Place } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
-import { pathKey, pathText, type Path, type Position, type Positions } from './load-yaml.js';
+import { pathKey, pathText, type Path } from './load-yaml.js';
 
 export interface ErrorContext {
   /** Path of the validated value inside the document (e.g. ['stages', 'train', 'params']). */
   base: Path;
-  positions: Positions;
-  /** Fallback place when no position is known (an override, say). */
-  fallbackFile: string;
   /** The validated value. */
   data: unknown;
+  /** Where a path was written; a returned `key` replaces the path's own (an override names its `--set` key). */
+  place: (path: Path) => Place;
 }
 
 export function schemaErrors(errors: ErrorObject[], ctx: ErrorContext): SpecError[] {
@@ -44,18 +43,10 @@ export function schemaErrors(errors: ErrorObject[], ctx: ErrorContext): SpecErro
     const id = pathKey(keyPath) + '|' + message;
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push(new SpecError(message, { ...placeOf(keyPath, ctx.positions, ctx.fallbackFile), key: pathText(keyPath) }, hint));
+    out.push(new SpecError(message, { key: pathText(keyPath), ...ctx.place(keyPath) }, hint));
   }
-  return out;
-}
-
-/** The deepest recorded position on the way to `path`. */
-export function placeOf(path: Path, positions: Positions, fallbackFile: string): Partial<Position> & { file: string } {
-  for (let n = path.length; n >= 0; n--) {
-    const p = positions.get(pathKey(path.slice(0, n)));
-    if (p) return p;
-  }
-  return { file: fallbackFile };
+  // In the order of the text, as a person reads the file (ajv reports by schema keyword).
+  return out.sort((a, b) => (a.place.line ?? 0) - (b.place.line ?? 0) || (a.place.column ?? 0) - (b.place.column ?? 0));
 }
 
 /** oneOf/anyOf produce one error per branch plus a summary; keep the summary only. */

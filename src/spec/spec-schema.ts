@@ -37,7 +37,7 @@ export const specSchema: JSONSchemaType<SpecFile> = {
   additionalProperties: false,
   required: ['name'],
   properties: {
-    name: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+    name: { type: 'string', pattern: '^[a-z0-9_-]+$' },
     extends: { type: 'string', nullable: true, minLength: 1 },
     description: { type: 'string', nullable: true },
     params: { type: 'object', nullable: true, required: [] },

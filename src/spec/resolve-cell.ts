@@ -1,0 +1,84 @@
+// One cell of the matrix resolved: its values set on the spec, references replaced, every stage's params
+// validated against its type's schema (defaults filled in) and the checks across params of one stage.
+
+import { Ajv, type ValidateFunction } from 'ajv';
+import { SpecError, type Place } from '../errors.js';
+import type { JsonObject } from '../json.js';
+import type { AnyStage, CellInfo } from '../stages/stage.js';
+import { ErrorCollector, throwAll } from './collect-errors.js';
+import type { Path } from './load-yaml.js';
+import { overrideTarget, setAt } from './overrides.js';
+import { crossFieldErrors } from './param-checks.js';
+import { resolveReferences } from './references.js';
+import { schemaErrors } from './schema-errors.js';
+import type { SpecPlaces } from './spec-places.js';
+import type { SpecFile } from './spec-schema.js';
+
+export interface ResolvedStage {
+  name: string;
+  type: string;
+  needs: string[];
+  params: JsonObject;
+}
+
+export interface CellInput {
+  /** The spec after extends and `--set`. */
+  doc: SpecFile;
+  cell: CellInfo;
+  /** Stage names in dependency order. */
+  order: string[];
+  types: ReadonlyMap<string, AnyStage>;
+  places: SpecPlaces;
+  /** Where the matrix wrote each of the cell's keys. */
+  matrixPlace: (key: string) => Place;
+  env: Record<string, string | undefined>;
+}
+
+// useDefaults: the defaults are part of the params, so of the cache key, and a stage sees the values it ran with.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+const validators = new Map<AnyStage, ValidateFunction>();
+
+function validatorFor(stage: AnyStage): ValidateFunction {
+  let v = validators.get(stage);
+  if (!v) {
+    v = ajv.compile(stage.paramsSchema);
+    validators.set(stage, v);
+  }
+  return v;
+}
+
+/** Every stage of the cell with final params, by name; all problems at once as SpecErrors. */
+export function resolveCell(input: CellInput): Map<string, ResolvedStage> {
+  const doc = structuredClone(input.doc) as unknown as JsonObject;
+  let places = input.places;
+  for (const [key, value] of Object.entries(input.cell.values)) {
+    const path = overrideTarget(doc as unknown as SpecFile, key, input.types, input.matrixPlace(key));
+    setAt(doc, path, value);
+    places = places.overridden(path, input.matrixPlace(key));
+  }
+  const spec = doc as unknown as SpecFile;
+  const scope = { params: (spec.params ?? {}) as JsonObject, env: input.env, place: places.of };
+  const out = new Map<string, ResolvedStage>();
+  const errors = new ErrorCollector();
+  for (const name of input.order) {
+    errors.guard(() => {
+      const stageSpec = spec.stages![name];
+      const stage = input.types.get(stageSpec.type!)!;
+      const at: Path = ['stages', name, 'params'];
+      const params = resolveReferences((stageSpec.params ?? {}) as JsonObject, scope, at) as JsonObject;
+      checkParams(stage, params, at, places);
+      out.set(name, { name, type: stage.type, needs: stageSpec.needs ?? [], params });
+    });
+  }
+  errors.throwIfAny();
+  return out;
+}
+
+/** Validates `params` against the stage's schema, filling in its defaults, then the checks across params. */
+function checkParams(stage: AnyStage, params: JsonObject, at: Path, places: SpecPlaces): void {
+  const validate = validatorFor(stage);
+  if (!validate(params)) {
+    throwAll(schemaErrors(validate.errors ?? [], { base: at, data: params, place: places.of }));
+  }
+  throwAll(crossFieldErrors(stage.type, params).map((e) => new SpecError(e.message, places.of([...at, ...e.path]), e.hint)));
+}
