@@ -1,5 +1,6 @@
 // Read a spec and the chain of files it extends, check each against the spec schema, and merge them
-// (child wins; stages merge by name; lists, matrix and exclude are replaced). Positions follow the winning value.
+// (child wins; stages merge by name; lists, matrix and exclude are replaced, and a child's matrix drops the base's
+// exclude). Positions follow the winning value.
 
 import { Ajv } from 'ajv';
 import { createHash } from 'node:crypto';
@@ -112,13 +113,18 @@ function mergeLayer(base: JsonObject, layer: JsonObject, positions: Positions, l
       }
       out.stages = stages;
     } else if (key === 'params' && isMap(value) && isMap(out.params)) {
-      out.params = { ...out.params, ...value };
+      out.params = deepMerge(out.params, value);
       copyPositions(layerPositions, positions, ['params']);
     } else {
       out[key] = value;
       dropPositions(positions, [key]);
       copyPositions(layerPositions, positions, [key]);
     }
+  }
+  // A base's exclude rules name the base's matrix keys; a new matrix comes with its own exclude, or none.
+  if (Object.hasOwn(layer, 'matrix') && !Object.hasOwn(layer, 'exclude')) {
+    delete out.exclude;
+    dropPositions(positions, ['exclude']);
   }
   return out;
 }

@@ -22,7 +22,7 @@ export interface ReferenceScope {
 interface Trail {
   /** Where the value being resolved lives. */
   at: Path;
-  /** The stage param that started the lookup. */
+  /** The stage param that led into params: entries (meaningful once `names` is not empty). */
   usedBy: Path;
   names: string[];
 }
@@ -65,14 +65,15 @@ function lookup(name: string, scope: ReferenceScope, trail: Trail): Json {
   if (trail.names.includes(name)) {
     throw new SpecError(`\${${name}} refers to itself: ${[...trail.names, name].join(' -> ')}`, scope.place(trail.at));
   }
-  return resolveValue(scope.params[name], scope, { at: ['params', name], usedBy: trail.usedBy, names: [...trail.names, name] });
+  const usedBy = trail.names.length ? trail.usedBy : trail.at;
+  return resolveValue(scope.params[name], scope, { at: ['params', name], usedBy, names: [...trail.names, name] });
 }
 
 function envValue(variable: string, scope: ReferenceScope, trail: Trail): string {
   const value = scope.env[variable];
   if (value !== undefined && value !== '') return value;
   // The fix a user wants is usually to override the params: entry that reads the variable, or the stage param.
-  const setKey = trail.names.length ? trail.names[0] : stageParamKey(trail.usedBy);
+  const setKey = trail.names.length ? trail.names[0] : stageParamKey(trail.at);
   const usedBy = trail.names.length ? ` (used by ${pathText(trail.usedBy)} through \${${trail.names[0]}})` : '';
   throw new SpecError(
     `environment variable ${variable} is not set${usedBy}`,
