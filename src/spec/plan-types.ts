@@ -33,7 +33,7 @@ export interface Plan {
   specHash: string;
   /** `--set` overrides as given. */
   overrides: Record<string, Json>;
-  /** The fully resolved spec (after extends, overrides and references), for `pipe export` and `pipe diff`. */
+  /** The merged spec after extends, overrides and any `pipe sweep` axes (`${...}` left as written), for `pipe export` and `pipe diff`. */
   resolved: JsonObject;
   cells: CellInfo[];
   /** In a topological order. */
