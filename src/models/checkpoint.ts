@@ -7,18 +7,12 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import type { EpochMetrics } from '../stages/stage.js';
 import { packWeights, unpackWeights } from './model-io.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  ms: number;
-}
+export type EpochRecord = EpochMetrics;
 
 /** Where training stands after `epoch`. */
 export interface TrainingState {

@@ -22,19 +22,20 @@ export interface CellInfo {
   seed: number;
 }
 
+/** One finished training epoch: what train reports, keeps in history.json, and the dashboard plots. */
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  ms: number;
+}
+
 /** Progress a running stage reports; the runner turns it into events for the UI and the store. */
 export type StageProgress =
   | { kind: 'progress'; done: number; total: number; unit: string }
-  | {
-      kind: 'epoch';
-      epoch: number;
-      epochs: number;
-      loss: number;
-      accuracy: number;
-      valLoss: number;
-      valAccuracy: number;
-      ms: number;
-    }
+  | ({ kind: 'epoch'; epochs: number } & EpochMetrics)
   | { kind: 'batch'; epoch: number; batch: number; batches: number }
   | { kind: 'log'; level: 'info' | 'warn'; message: string };
 

@@ -2,18 +2,11 @@
 // screen can be tested without a terminal, plus the derived views (the cells × stages grid, progress, ETA).
 
 import type { RunEvent } from '../runner/events.js';
-import type { StageProgress } from '../stages/stage.js';
+import type { EpochMetrics, StageProgress } from '../stages/stage.js';
 
 export type StageState = 'waiting' | 'cached' | 'running' | 'done' | 'failed' | 'skipped';
 
-export interface EpochPoint {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  ms: number;
-}
+export type EpochPoint = EpochMetrics;
 
 export interface StageView {
   id: string;
