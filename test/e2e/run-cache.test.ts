@@ -156,6 +156,24 @@ matrix:
   });
 });
 
+describe('pipelines/demo.yaml', () => {
+  it('runs every stage, then every stage is cached, and --set split.test=0.3 re-runs split and what follows', () => {
+    const dir = makeProject();
+    const first = pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(statusById(parseSummary(first.stdout).stages)).toEqual({
+      ingest: 'ran', normalize: 'ran', split: 'ran', chunk: 'ran', train: 'ran', evaluate: 'ran',
+    });
+    const again = pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
+    expect(parseSummary(again.stdout).stages.every((s) => s.status === 'cached')).toBe(true);
+    const changed = pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'split.test=0.3']);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(statusById(parseSummary(changed.stdout).stages)).toEqual({
+      ingest: 'cached', normalize: 'cached', split: 'ran', chunk: 'ran', train: 'ran', evaluate: 'ran',
+    });
+  }, 240_000);
+});
+
 describe('pipe run survives kills and a second process', () => {
   it('after SIGKILL mid-run, finished stages are reused and no half-written artifact is used', async () => {
     const dir = project(DATA_SPEC.replace('count: 56', 'count: 700'));
