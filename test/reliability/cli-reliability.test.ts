@@ -2,7 +2,7 @@
 // interrupts and lost databases lose no finished work, paths cannot escape the project.
 
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeProject, parseSummary, pipe, pipeAsync, statusById } from '../helpers/cli.js';
@@ -104,6 +104,25 @@ describe('interrupts, lost databases, many jobs', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
   }, 240_000);
+
+  it('SIGKILL during a training epoch: the next run resumes training from its last finished epoch', async () => {
+    const dir = makeProject('pipe-rel-');
+    const run = pipeAsync(dir, ['run', 'pipelines/demo.yaml', '--plain', '--set', 'train.epochs=8', '--set', 'train.patience=8']);
+    const until = Date.now() + 180_000;
+    while (!/epoch\s+train 2\//.test(run.output()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill('SIGKILL');
+    await run.done;
+    const again = pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'train.epochs=8', '--set', 'train.patience=8']);
+    expect(again.code, again.stderr).toBe(0);
+    const stages = parseSummary(again.stdout).stages;
+    expect(statusById(stages)).toMatchObject({ ingest: 'cached', chunk: 'cached', train: 'ran', evaluate: 'ran' });
+    const train = stages.find((s) => s.id === 'train')!;
+    const trained = JSON.parse(readFileSync(join(dir, 'artifacts', train.key, 'train.json'), 'utf8')) as { resumedFrom: number };
+    expect(trained.resumedFrom).toBeGreaterThanOrEqual(2);
+    const db = new Database(join(dir, 'experiments.db'), { readonly: true });
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  }, 300_000);
 
   it('experiments.db deleted while artifacts remain: the next run rebuilds it and reuses every artifact', () => {
     const dir = project(DATA);
