@@ -5,17 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type Tf } from '../../../src/models/backend.js';
 import { buildModel, inputShape, reseedDropout, type ModelParams } from '../../../src/models/build-model.js';
 import { modelFlops } from '../../../src/models/flops.js';
+import { TINY_MODEL } from './tiny-model.js';
 
-const TINY: Omit<ModelParams, 'model'> = {
-  filters: [4, 6, 6, 8],
-  kernelSizes: [16, 3, 3, 3],
-  strides: [4, 1, 1, 1],
-  poolSizes: [2, 2, 2, 2],
-  lstmUnits: 5,
-  denseUnits: 7,
-  frameLength: 32,
-  dropout: 0,
-};
 
 let tf: Tf;
 beforeAll(async () => {
@@ -27,7 +18,7 @@ const classNames = (model: tfjs.LayersModel): string[] => model.layers.map((l) =
 describe('buildModel', () => {
   it('builds the four models of the paper from the same params', () => {
     const block = ['Conv1D', 'BatchNormalization', 'ELU', 'MaxPooling1D'];
-    const layers = (model: ModelParams['model']): string[] => classNames(buildModel(tf, { ...TINY, model, dropout: 0.2 }, 512, 3, 1));
+    const layers = (model: ModelParams['model']): string[] => classNames(buildModel(tf, { ...TINY_MODEL, model, dropout: 0.2 }, 512, 3, 1));
     expect(layers('nn')).toEqual(['Dense', 'Dropout', 'Dense']);
     expect(layers('lstm')).toEqual(['LSTM', 'Dropout', 'Dense']);
     expect(layers('cnn')).toEqual([...block, ...block, ...block, ...block, 'GlobalAveragePooling1D', 'Dropout', 'Dense']);
@@ -35,21 +26,21 @@ describe('buildModel', () => {
   });
 
   it('frames the waveform for the lstm, keeps it one channel for the convolutions and flat for nn', () => {
-    expect(inputShape({ ...TINY, model: 'lstm' }, 512)).toEqual([16, 32]);
-    expect(inputShape({ ...TINY, model: 'cnn' }, 512)).toEqual([512, 1]);
-    expect(inputShape({ ...TINY, model: 'nn' }, 1024)).toEqual([1024]);
-    const model = buildModel(tf, { ...TINY, model: 'cnn_lstm' }, 512, 3, 1);
+    expect(inputShape({ ...TINY_MODEL, model: 'lstm' }, 512)).toEqual([16, 32]);
+    expect(inputShape({ ...TINY_MODEL, model: 'cnn' }, 512)).toEqual([512, 1]);
+    expect(inputShape({ ...TINY_MODEL, model: 'nn' }, 1024)).toEqual([1024]);
+    const model = buildModel(tf, { ...TINY_MODEL, model: 'cnn_lstm' }, 512, 3, 1);
     // 512 → conv 16/4: 125 → pool 62 → 60 → 30 → 28 → 14 → 12 → 6 steps of 8 features into the LSTM.
     expect((model.layers.find((l) => l.getClassName() === 'LSTM')!.input as tfjs.SymbolicTensor).shape).toEqual([null, 6, 8]);
     expect(model.outputs[0].shape).toEqual([null, 3]);
   });
 
   it('says which block is too short for its kernel', () => {
-    expect(() => buildModel(tf, { ...TINY, model: 'cnn', kernelSizes: [16, 3, 3, 30] }, 512, 3, 1)).toThrow(/conv block 4: the sequence is shorter than its kernel \(30\)/);
+    expect(() => buildModel(tf, { ...TINY_MODEL, model: 'cnn', kernelSizes: [16, 3, 3, 30] }, 512, 3, 1)).toThrow(/conv block 4: the sequence is shorter than its kernel \(30\)/);
   });
 
   it('seeds dropout per step: the same step seed gives the same mask, another seed another', () => {
-    const model = buildModel(tf, { ...TINY, model: 'nn', dropout: 0.5 }, 64, 3, 1);
+    const model = buildModel(tf, { ...TINY_MODEL, model: 'nn', dropout: 0.5 }, 64, 3, 1);
     const x = tf.ones([4, 64]);
     const apply = (stepSeed: number): number[] => {
       reseedDropout(model, stepSeed);
@@ -62,7 +53,7 @@ describe('buildModel', () => {
 
 describe('modelFlops', () => {
   it('counts forward and backward matrix products layer by layer', () => {
-    const flops = modelFlops(buildModel(tf, { ...TINY, model: 'cnn_lstm' }, 512, 3, 1));
+    const flops = modelFlops(buildModel(tf, { ...TINY_MODEL, model: 'cnn_lstm' }, 512, 3, 1));
     // Conv: 2·K·Cin·Cout·Lout. LSTM (6 steps, 8 in, 5 units): input 2·4·5·8·6, state 2·4·5·5·6. Dense 2·5·3.
     expect(flops.layers.map((l) => [l.className, l.forward])).toEqual([
       ['Conv1D', 2 * 16 * 1 * 4 * 125],

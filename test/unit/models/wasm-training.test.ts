@@ -4,7 +4,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { selectBackend, type Tf } from '../../../src/models/backend.js';
-import { buildModel, inputShape, type ModelKind, type ModelParams } from '../../../src/models/build-model.js';
+import { buildModel, inputShape, type ModelKind } from '../../../src/models/build-model.js';
+import { TINY_MODEL } from './tiny-model.js';
 
 /** Deterministic values in [-1, 1), the same on every backend. */
 const values = (n: number, salt: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.731 + salt * 1.37));
@@ -105,19 +106,9 @@ describe('WASM training kernels', () => {
     cpu.forEach((ref, i) => expect(relativeError(wasm[i], ref)).toBeLessThan(1e-5));
   });
 
-  const TINY: Omit<ModelParams, 'model'> = {
-    filters: [4, 6, 6, 8],
-    kernelSizes: [16, 3, 3, 3],
-    strides: [4, 1, 1, 1],
-    poolSizes: [2, 2, 2, 2],
-    lstmUnits: 5,
-    denseUnits: 7,
-    frameLength: 32,
-    dropout: 0,
-  };
 
   it.each(['nn', 'cnn', 'lstm', 'cnn_lstm'] as const)('%s: the gradient of every weight matches CPU within 1e-4', async (kind: ModelKind) => {
-    const params = { ...TINY, model: kind };
+    const params = { ...TINY_MODEL, model: kind };
     const samples = 512;
     const { cpu, wasm } = await onBoth((tf) => {
       const model = buildModel(tf, params, samples, 3, 1);
