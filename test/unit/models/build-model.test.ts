@@ -7,7 +7,6 @@ import { buildModel, inputShape, reseedDropout, type ModelParams } from '../../.
 import { modelFlops } from '../../../src/models/flops.js';
 import { TINY_MODEL } from './tiny-model.js';
 
-
 let tf: Tf;
 beforeAll(async () => {
   ({ tf } = await selectBackend('wasm'));

@@ -106,7 +106,6 @@ describe('WASM training kernels', () => {
     cpu.forEach((ref, i) => expect(relativeError(wasm[i], ref)).toBeLessThan(1e-5));
   });
 
-
   it.each(['nn', 'cnn', 'lstm', 'cnn_lstm'] as const)('%s: the gradient of every weight matches CPU within 1e-4', async (kind: ModelKind) => {
     const params = { ...TINY_MODEL, model: kind };
     const samples = 512;
