@@ -51,6 +51,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
       plan.instances.map((i) => i.key),
     );
     const cellValues = new Map(plan.cells.map((c) => [c.id, c.values]));
+    const keyOf = new Map(plan.instances.map((i) => [i.id, i.key]));
     const emit: RunEventListener = (event) => {
       store.appendEvent(runId, event);
       for (const listener of options.listeners) listener(event);
@@ -81,7 +82,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
               type: inst.type,
               version: inst.version,
               params: inst.params,
-              inputs: inst.needs.map((id) => plan.instances.find((p) => p.id === id)?.key ?? id),
+              inputs: inst.needs.map((id) => keyOf.get(id) ?? id),
               seed: inst.seed,
               artifactPath: o.dir,
               ms: o.ms,
