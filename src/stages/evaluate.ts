@@ -95,8 +95,9 @@ export function evaluatePredictions(classes: readonly string[], files: readonly 
 
 /** The stage's work, with the predictor passed in so that tests can run it without tfjs. */
 export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: PredictFiles): Promise<StageResult> {
-  const train = requireInput(ctx, 'train');
-  const chunk = requireInput(ctx, 'chunk');
+  const train = requireInput(ctx, ['train']);
+  // The examples the model was trained on: chunks of waveform, or features computed from them.
+  const chunk = requireInput(ctx, EXAMPLE_TYPES);
   const split = ctx.params.split;
   const result = await predict(train.dir, chunk.dir, split, { backend: ctx.options.backend });
   const report = evaluatePredictions(result.classes, result.files);
@@ -136,13 +137,16 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
   };
 }
 
-function requireInput(ctx: StageContext<EvaluateParams>, type: string): StageInput {
-  const input = ctx.inputs.find((i) => i.type === type);
+/** Stage types whose artifact holds examples in the chunk format (chunks.json + chunks.f32). */
+export const EXAMPLE_TYPES = ['features', 'chunk'];
+
+function requireInput(ctx: StageContext<EvaluateParams>, types: string[]): StageInput {
+  const input = types.map((t) => ctx.inputs.find((i) => i.type === t)).find((i) => i !== undefined);
   if (!input) {
     throw new StageError(
-      `needs an input of type ${type}, found ${ctx.inputs.map((i) => i.type).join(', ') || 'none'}`,
+      `needs an input of type ${types.join(' or ')}, found ${ctx.inputs.map((i) => i.type).join(', ') || 'none'}`,
       { stage: ctx.name },
-      'evaluate needs [train, chunk]',
+      'evaluate needs [train, chunk] (or [train, features] after a features stage)',
     );
   }
   return input;

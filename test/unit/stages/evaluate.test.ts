@@ -173,7 +173,7 @@ describe('runEvaluate', () => {
 
   it('fails with a readable error when the chunk input is missing', async () => {
     const ctx = { ...context([]), inputs: [input('train')] };
-    await expect(runEvaluate(ctx, predict)).rejects.toThrow(/needs an input of type chunk, found train/);
+    await expect(runEvaluate(ctx, predict)).rejects.toThrow(/needs an input of type features or chunk, found train/);
   });
 });
 
