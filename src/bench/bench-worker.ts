@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend } from '../models/backend.js';
 import { buildModel, inputShape, type ModelKind } from '../models/build-model.js';
-import type { ExampleSet } from '../models/examples.js';
+import { gatherBatch, type ExampleSet } from '../models/examples.js';
 import { modelFlops } from '../models/flops.js';
 import { trainStep, type TrainParams } from '../models/train-loop.js';
 import { trainStage } from '../stages/train.js';
@@ -35,10 +35,11 @@ async function measure(): Promise<{ examples_per_s: number; gflops: number }> {
   const optimizer = tf.train.momentum(params.lr, params.momentum, params.nesterov);
   const shape = inputShape(params, SAMPLES);
   const batch = Array.from({ length: params.batchSize }, (_, i) => i);
-  trainStep(tf, net, optimizer, set, batch, shape, CLASSES);
+  const batchOf = (idx: number[]) => ({ x: gatherBatch(set, idx), labels: Int32Array.from(idx, (i) => set.labels[i]) });
+  trainStep(tf, net, optimizer, batchOf(batch), shape, CLASSES);
   const steps = backend === 'cpu' ? 2 : 8;
   const t0 = performance.now();
-  for (let s = 0; s < steps; s++) trainStep(tf, net, optimizer, set, batch.map((i) => (i + s * params.batchSize) % EXAMPLES), shape, CLASSES);
+  for (let s = 0; s < steps; s++) trainStep(tf, net, optimizer, batchOf(batch.map((i) => (i + s * params.batchSize) % EXAMPLES)), shape, CLASSES);
   const seconds = (performance.now() - t0) / 1000;
   const examplesPerS = (steps * params.batchSize) / seconds;
   const { forward, backward } = modelFlops(net);

@@ -1,5 +1,6 @@
-// Assign utterances to train / val / test, stratified by emotion, by file or by speaker. Pure: rows and a seed in,
-// a side per row out, so the no-leak and stratification guarantees are tested without files.
+// Assign utterances to train / val / test, stratified by emotion, by file or by speaker, or one fold of
+// leave-one-speaker-out. Pure: rows and a seed in, a side per row out, so the no-leak and stratification
+// guarantees are tested without files.
 //
 // Ratios: `train` is 1 − val − test; when it is given as well, the three must sum to 1 (the spec layer checks
 // this too, with the same rule). So `--set split.test=0.3` with train left out means 54/16/30.
@@ -135,6 +136,49 @@ function speakerCost(assignment: Map<string, Side>, bySpeaker: Map<string, numbe
     });
   }
   return cost;
+}
+
+export interface LosoFold {
+  /** 1-based: fold k tests the k-th speaker in sorted speaker-id order. */
+  fold: number;
+  /** The speaker count the plan expanded into folds; the data must have exactly this many. */
+  speakers: number;
+}
+
+/**
+ * Leave-one-speaker-out, fold k: the k-th speaker (sorted ids) is the whole test side, one other speaker picked by
+ * the seed is validation (for early stopping), the rest train. The ratio params play no part. A test speaker may
+ * lack a class (EMO-DB's speaker 08 has no disgust file), so only train must hold every class.
+ */
+export function assignLeaveOneSpeakerOut(rows: SplitRow[], classes: Emotion[], loso: LosoFold, seed: number, stage = 'split'): Map<string, Side> {
+  const speakers = [...new Set(rows.map((r) => r.speaker))].sort();
+  if (speakers.length !== loso.speakers) {
+    throw new DataError(
+      `the data has ${speakers.length} speakers; set ${stage}.speakers: ${speakers.length}`,
+      { stage },
+      `leave-one-speaker-out plans one fold per speaker, and the plan was made for ${loso.speakers} speakers`,
+    );
+  }
+  if (!Number.isInteger(loso.fold) || loso.fold < 1 || loso.fold > speakers.length) {
+    throw new DataError(`fold ${loso.fold} is not in 1..${speakers.length}`, { stage }, `set ${stage}.fold to 1..${speakers.length}, or leave it out to run every fold`);
+  }
+  const test = speakers[loso.fold - 1];
+  const rest = speakers.filter((s) => s !== test);
+  // Its own stream per fold, so that one fold's validation speaker says nothing about another's.
+  const random = mulberry32(mixSeed(mixSeed(seed, 3), loso.fold));
+  const val = rest[Math.floor(random() * rest.length)];
+  const sideOf = (speaker: string): Side => (speaker === test ? 'test' : speaker === val ? 'val' : 'train');
+  const sides = new Map(rows.map((r) => [r.id, sideOf(r.speaker)]));
+  for (const emotion of classes) {
+    if (rows.some((r) => r.emotion === emotion) && !rows.some((r) => r.emotion === emotion && sides.get(r.id) === 'train')) {
+      throw new DataError(
+        `class ${emotion} has no train file in fold ${loso.fold} (test speaker ${test}, val speaker ${val})`,
+        { stage },
+        'try another seed: it picks the validation speaker',
+      );
+    }
+  }
+  return sides;
 }
 
 function requireTrainAndTest(rows: SplitRow[], classes: Emotion[], sides: Map<string, Side>, by: string, stage?: string): void {

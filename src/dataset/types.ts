@@ -53,7 +53,14 @@ export interface ChunkManifest {
   kind: 'chunks';
   classes: Emotion[];
   sampleRate: number;
-  /** Samples per chunk. */
+  /** Values per chunk (samples of waveform, or frames × dims of a features artifact). */
   length: number;
+  /**
+   * How a chunk's values are laid out: [steps, channels], row-major. A waveform is [length, 1]; a features
+   * stage writes [frames, dims]. Absent in chunk artifacts: read it as [length, 1].
+   */
+  shape?: [number, number];
+  /** The feature params a features stage computed these with. */
+  features?: Record<string, unknown>;
   rows: Chunk[];
 }

@@ -22,19 +22,24 @@ export interface ModelParams {
   dropout: number;
 }
 
-/** Input shape of one example: [steps, channels] for sequence models, [features] for nn. */
-export function inputShape(params: ModelParams, samples: number): number[] {
-  if (params.model === 'nn') return [samples];
-  if (params.model === 'lstm') return [Math.floor(samples / params.frameLength), params.frameLength];
-  return [samples, 1];
+/**
+ * Input shape of one example: [steps, channels] for sequence models, [values] for nn. `example` is a waveform's
+ * sample count or a [steps, channels] matrix (frames × dims of features); the lstm cuts a waveform into frames of
+ * `frameLength` samples, and reads a feature matrix's frames as they are.
+ */
+export function inputShape(params: ModelParams, example: number | [number, number]): number[] {
+  const [steps, channels] = typeof example === 'number' ? [example, 1] : example;
+  if (params.model === 'nn') return [steps * channels];
+  if (params.model === 'lstm' && channels === 1) return [Math.floor(steps / params.frameLength), params.frameLength];
+  return [steps, channels];
 }
 
-export function buildModel(tf: Tf, params: ModelParams, samples: number, classes: number, seed: number): tfjs.Sequential {
+export function buildModel(tf: Tf, params: ModelParams, example: number | [number, number], classes: number, seed: number): tfjs.Sequential {
   const model = tf.sequential({ name: params.model });
   let s = seed * 1000;
   const next = (): number => ++s;
-  const shape = inputShape(params, samples);
-  if (shape[0] < 1) throw new Error(`an example of ${samples} samples holds no frame of ${params.frameLength}; shorten frameLength`);
+  const shape = inputShape(params, example);
+  if (shape[0] < 1) throw new Error(`an example of ${String(example)} samples holds no frame of ${params.frameLength}; shorten frameLength`);
   // Keras' LSTM defaults (sigmoid gates), which the paper's models would have used; tfjs defaults to hardSigmoid.
   const lstm = (extra: Partial<Parameters<Tf['layers']['lstm']>[0]> = {}): tfjs.layers.Layer =>
     tf.layers.lstm({

@@ -2,6 +2,8 @@
 //   chunk: every chunk is an example (a file's prediction is the mean of its chunks' probabilities);
 //   file:  a file's chunks, in order and zero-padded to the longest file (`maxChunks`), form one example.
 // A trained model fixes maxChunks (train.json); predicting on other data pads or truncates files to it.
+// A chunk is [steps, channels]: [length, 1] of waveform, or [frames, dims] from a features stage; a file example
+// stacks its chunks along the steps.
 
 import { readChunks } from '../dataset/chunk-files.js';
 import type { SplitName } from '../dataset/types.js';
@@ -21,15 +23,27 @@ export interface ExampleSet {
 
 export interface ExampleData {
   classes: string[];
-  /** Samples per example. */
+  /** Values per example. */
   size: number;
+  /** One example as [steps, channels]. */
+  shape: [number, number];
   /** Chunks per example in `file` framing: the longest file's, unless fixed by the caller. */
   maxChunks: number;
   bySplit: Record<SplitName, ExampleSet>;
 }
 
-export function loadExamples(chunkDir: string, framing: Framing, fixedMaxChunks?: number): ExampleData {
+export interface LoadOptions {
+  /** Chunks per file example, as a trained model fixed it. */
+  maxChunks?: number;
+  /** The splits to load; the others come back empty. Training loads train and val only, never test. */
+  splits?: readonly SplitName[];
+}
+
+export function loadExamples(chunkDir: string, framing: Framing, options: LoadOptions = {}): ExampleData {
   const { manifest, chunk } = readChunks(chunkDir);
+  const fixedMaxChunks = options.maxChunks;
+  const wanted = new Set(options.splits ?? ['train', 'val', 'test']);
+  const [steps, channels] = manifest.shape ?? [manifest.length, 1];
   const perFile = new Map<string, number[]>();
   for (const row of manifest.rows) {
     const list = perFile.get(row.utterance) ?? [];
@@ -40,7 +54,7 @@ export function loadExamples(chunkDir: string, framing: Framing, fixedMaxChunks?
   const size = framing === 'chunk' ? manifest.length : manifest.length * maxChunks;
   const bySplit = {} as Record<SplitName, ExampleSet>;
   for (const split of ['train', 'val', 'test'] as const) {
-    const rows = manifest.rows.filter((r) => r.split === split);
+    const rows = wanted.has(split) ? manifest.rows.filter((r) => r.split === split) : [];
     const groups: number[][] =
       framing === 'chunk'
         ? rows.map((r) => [r.index])
@@ -59,7 +73,8 @@ export function loadExamples(chunkDir: string, framing: Framing, fixedMaxChunks?
       size,
     };
   }
-  return { classes: manifest.classes, size, maxChunks, bySplit };
+  const shape: [number, number] = framing === 'chunk' ? [steps, channels] : [steps * maxChunks, channels];
+  return { classes: manifest.classes, size, maxChunks, shape, bySplit };
 }
 
 /** Copies the rows `indices` of a set into one contiguous batch buffer (the front of `into` when it is big enough). */

@@ -25,11 +25,11 @@ export async function predictFiles(
 ): Promise<{ classes: string[]; backend: string; files: FilePrediction[] }> {
   const { tf, name } = await selectBackend(options.backend);
   const trained = JSON.parse(readFileSync(join(modelDir, 'train.json'), 'utf8')) as { params: TrainParams; maxChunks: number };
-  const data = loadExamples(chunkDir, trained.params.input, trained.maxChunks);
+  const data = loadExamples(chunkDir, trained.params.input, { maxChunks: trained.maxChunks, splits: [split] });
   const set = data.bySplit[split];
   const model = await loadModel(tf, modelDir);
   const classes = data.classes.length;
-  const probs = predictSet(tf, model, set, inputShape(trained.params, data.size), trained.params.batchSize);
+  const probs = predictSet(tf, model, set, inputShape(trained.params, data.shape), trained.params.batchSize);
   model.dispose();
   const files = new Map<string, FilePrediction & { count: number }>();
   for (let i = 0; i < set.n; i++) {

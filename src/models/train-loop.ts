@@ -13,15 +13,20 @@ import { buildModel, inputShape, reseedDropout, type ModelParams } from './build
 import { gatherBatch, loadExamples, type ExampleSet, type Framing } from './examples.js';
 import { modelFlops } from './flops.js';
 import { packWeights, saveModel, unpackWeights } from './model-io.js';
+import { MASK_DEFAULTS, maskBatch, type MaskParams } from './spec-augment.js';
 
-export interface TrainParams extends ModelParams {
+export interface TrainParams extends ModelParams, Partial<MaskParams> {
   input: Framing;
   epochs: number;
   patience: number;
   batchSize: number;
+  /** sgd (default): the paper's (momentum, Nesterov); adam ignores momentum and nesterov. */
+  optimizer?: 'sgd' | 'adam';
   lr: number;
   momentum: number;
   nesterov: boolean;
+  /** balanced: each class's loss weighted by n / (classes · its count in the training split); default none. */
+  classWeights?: 'none' | 'balanced';
 }
 
 export interface TrainJob {
@@ -52,14 +57,18 @@ export interface TrainSummary {
 
 export async function train(job: TrainJob, report: (p: StageProgress) => void, cancelled: () => boolean): Promise<TrainSummary> {
   const { tf, name: backend } = await selectBackend(job.backend);
-  const data = loadExamples(job.chunkDir, job.params.input);
+  // Never the test split: early stopping and the checkpoint kept read validation only.
+  const data = loadExamples(job.chunkDir, job.params.input, { splits: ['train', 'val'] });
   const classes = data.classes.length;
   const trainSet = data.bySplit.train;
   // Without a validation split, early stopping watches the training loss.
   const valSet = data.bySplit.val.n > 0 ? data.bySplit.val : trainSet;
-  const model = buildModel(tf, job.params, data.size, classes, job.seed);
-  const optimizer = tf.train.momentum(job.params.lr, job.params.momentum, job.params.nesterov);
-  const shape = inputShape(job.params, data.size);
+  const model = buildModel(tf, job.params, data.shape, classes, job.seed);
+  const optimizer = job.params.optimizer === 'adam' ? tf.train.adam(job.params.lr) : tf.train.momentum(job.params.lr, job.params.momentum, job.params.nesterov);
+  const shape = inputShape(job.params, data.shape);
+  const weights = job.params.classWeights === 'balanced' ? balancedWeights(trainSet.labels, classes) : undefined;
+  const masks: MaskParams = { ...MASK_DEFAULTS, ...job.params };
+  const masking = masks.timeMasks > 0 || masks.bandMasks > 0;
 
   const restored = await restoreCheckpoint(tf, job.scratchDir, model, optimizer);
   let best = restored?.best ?? packWeights(model.getWeights());
@@ -80,8 +89,11 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
     let lastReport = 0;
     for (let b = 0; b < batches; b++) {
       const idx = order.slice(b * job.params.batchSize, (b + 1) * job.params.batchSize);
-      reseedDropout(model, mixSeed(mixSeed(job.seed, epoch), b));
-      const [l, c] = trainStep(tf, model, optimizer, trainSet, idx, shape, classes, batchBuffer);
+      const stepSeed = mixSeed(mixSeed(job.seed, epoch), b);
+      reseedDropout(model, stepSeed);
+      const x = gatherBatch(trainSet, idx, batchBuffer);
+      if (masking) maskBatch(x, idx.length, data.shape[0], data.shape[1], masks, mulberry32(mixSeed(stepSeed, 7)));
+      const [l, c] = trainStep(tf, model, optimizer, { x, labels: Int32Array.from(idx, (i) => trainSet.labels[i]) }, shape, classes, weights);
       lossSum += l * idx.length;
       correct += c;
       if (Date.now() - lastReport > 250 || b === batches - 1) {
@@ -137,7 +149,7 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   };
   writeFileSync(
     join(job.outDir, 'train.json'),
-    JSON.stringify({ model: job.params.model, params: job.params, seed: job.seed, classes: data.classes, size: data.size, maxChunks: data.maxChunks, ...summary }, null, 2) + '\n',
+    JSON.stringify({ model: job.params.model, params: job.params, seed: job.seed, classes: data.classes, size: data.size, shape: data.shape, maxChunks: data.maxChunks, ...summary }, null, 2) + '\n',
   );
   return summary;
 }
@@ -150,27 +162,44 @@ export function toInput(tf: Tf, buffer: Float32Array, rows: number, shape: numbe
   return tf.tidy(() => tf.reshape(tf.slice(tf.tensor2d(buffer, [rows, size]), [0, 0], [rows, used]), [rows, ...shape]));
 }
 
-/** One SGD step; returns [mean loss, correct predictions] with a single read back from the backend. */
+/** n / (classes · count) per class of the training labels: every class weighs the same in the loss in total. */
+export function balancedWeights(labels: Int32Array, classes: number): Float32Array {
+  const counts = new Float32Array(classes);
+  for (const l of labels) counts[l] += 1;
+  return counts.map((c) => (c > 0 ? labels.length / (classes * c) : 0));
+}
+
+/** One batch: its values (row-major) and labels. */
+export interface Batch {
+  x: Float32Array;
+  labels: Int32Array;
+}
+
+/**
+ * One optimizer step; returns [mean loss, correct predictions] with a single read back from the backend. With
+ * class weights the loss is the mean of each example's cross-entropy times its class's weight.
+ */
 export function trainStep(
   tf: Tf,
   model: tfjs.LayersModel,
   optimizer: tfjs.Optimizer,
-  set: ExampleSet,
-  idx: number[],
+  batch: Batch,
   shape: number[],
   classes: number,
-  buffer?: Float32Array,
+  classWeights?: Float32Array,
 ): [number, number] {
   return tf.tidy(() => {
-    const x = toInput(tf, gatherBatch(set, idx, buffer), idx.length, shape);
-    const labels = tf.tensor1d(Int32Array.from(idx.map((i) => set.labels[i])), 'int32');
+    const x = toInput(tf, batch.x, batch.labels.length, shape);
+    const labels = tf.tensor1d(batch.labels, 'int32');
     const y = tf.oneHot(labels, classes);
+    const weights = classWeights ? tf.gather(tf.tensor1d(classWeights), labels) : undefined;
     let correct: tfjs.Tensor | undefined;
     const loss = optimizer.minimize(() => {
       const probs = model.apply(x, { training: true }) as tfjs.Tensor;
       // Kept past minimize's own scope, then released by the outer tidy.
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')));
-      return tf.mean(tf.metrics.categoricalCrossentropy(y, probs)) as tfjs.Scalar;
+      const perExample = tf.metrics.categoricalCrossentropy(y, probs);
+      return tf.mean(weights ? tf.mul(perExample, weights) : perExample) as tfjs.Scalar;
     }, true)!;
     // One 8-byte read per batch. The WASM, CPU and tfjs-node backends compute eagerly, so it stalls nothing.
     const values = tf.stack([loss, correct!]).dataSync();

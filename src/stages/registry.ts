@@ -4,6 +4,7 @@
 import { chunkStage } from './chunk.js';
 import { compareStage } from './compare.js';
 import { evaluateStage } from './evaluate.js';
+import { featuresStage } from './features.js';
 import { ingestStage } from './ingest.js';
 import { normalizeStage } from './normalize.js';
 import { splitStage } from './split.js';
@@ -11,5 +12,5 @@ import type { AnyStage } from './stage.js';
 import { trainStage } from './train.js';
 
 export const stageRegistry: ReadonlyMap<string, AnyStage> = new Map(
-  [ingestStage, normalizeStage, splitStage, chunkStage, trainStage, evaluateStage, compareStage].map((s) => [s.type, s]),
+  [ingestStage, normalizeStage, splitStage, chunkStage, featuresStage, trainStage, evaluateStage, compareStage].map((s) => [s.type, s]),
 );

@@ -5,6 +5,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
 import type { EpochRecord, TrainParams } from '../models/train-loop.js';
+import { MASK_DEFAULTS } from '../models/spec-augment.js';
+import { EXAMPLE_TYPES } from './evaluate.js';
 import { defineStage } from './stage.js';
 
 export const trainStage = defineStage<TrainParams>({
@@ -21,6 +23,9 @@ export const trainStage = defineStage<TrainParams>({
       epochs: { type: 'integer', minimum: 1, default: 40 },
       patience: { type: 'integer', minimum: 1, default: 8 },
       batchSize: { type: 'integer', minimum: 1, default: 32 },
+      // The params added after the paper's have no schema default, so that specs which leave them out keep their
+      // cache keys (and trained artifacts); left out, each means the paper's behaviour (sgd, no weights, no masks).
+      optimizer: { enum: ['sgd', 'adam'], description: 'default sgd: momentum + Nesterov, as the paper; adam ignores momentum and nesterov' },
       lr: { type: 'number', exclusiveMinimum: 0, default: 0.01 },
       momentum: { type: 'number', minimum: 0, maximum: 1, default: 0.9 },
       nesterov: { type: 'boolean', default: true },
@@ -32,6 +37,11 @@ export const trainStage = defineStage<TrainParams>({
       denseUnits: { type: 'integer', minimum: 1, default: 128 },
       frameLength: { type: 'integer', minimum: 1, default: 400, description: 'lstm: samples per frame (25 ms at 16 kHz)' },
       dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.3 },
+      classWeights: { enum: ['none', 'balanced'], description: 'default none; balanced: loss weighted by n / (classes · class count) of the training split' },
+      timeMasks: { type: 'integer', minimum: 0, description: 'SpecAugment: masked runs of frames per training example (default 0)' },
+      timeMaskWidth: { type: 'integer', minimum: 0, description: `SpecAugment: longest masked run of frames (default ${MASK_DEFAULTS.timeMaskWidth})` },
+      bandMasks: { type: 'integer', minimum: 0, description: 'SpecAugment: masked runs of feature dims (mel bands) per training example (default 0)' },
+      bandMaskWidth: { type: 'integer', minimum: 0, description: `SpecAugment: longest masked run of dims (default ${MASK_DEFAULTS.bandMaskWidth})` },
     },
   },
   async run(ctx) {
@@ -43,8 +53,8 @@ export const trainStage = defineStage<TrainParams>({
         { stage: ctx.name },
       );
     }
-    const chunk = ctx.inputs.find((i) => i.type === 'chunk');
-    if (!chunk) throw new StageError('needs a chunk stage as input', { stage: ctx.name }, 'add `needs: [chunk]`');
+    const chunk = EXAMPLE_TYPES.map((t) => ctx.inputs.find((i) => i.type === t)).find((i) => i !== undefined);
+    if (!chunk) throw new StageError('needs a chunk or features stage as input', { stage: ctx.name }, 'add `needs: [chunk]` (or `needs: [features]`)');
     const { trainInWorker } = await import('../models/train-in-worker.js');
     const job = { chunkDir: chunk.dir, params: p, seed: ctx.seed, scratchDir: ctx.scratchDir, outDir: ctx.outDir, backend: ctx.options.backend };
     const summary = await trainInWorker(job, ctx.report, ctx.signal);

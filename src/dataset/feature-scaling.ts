@@ -1,0 +1,44 @@
+// Standardising feature matrices per dimension: over each utterance's own frames, or with a mean and standard
+// deviation fitted on the training split only and applied unchanged to validation and test, so that nothing of
+// the test data reaches the numbers a model is trained with.
+
+export type FeatureScaling = 'none' | 'utterance' | 'train';
+
+export interface Standardiser {
+  mean: number[];
+  std: number[];
+}
+
+/** Floor under a standard deviation: a dimension constant over the data is centred, not blown up. */
+const MIN_STD = 1e-5;
+
+/** Mean and std of every dimension over all frames of the given matrices (row-major [frames, dims]). */
+export function fitStandardiser(matrices: Iterable<Float32Array>, dims: number): Standardiser {
+  const sum = new Float64Array(dims);
+  const sumSq = new Float64Array(dims);
+  let frames = 0;
+  for (const m of matrices) {
+    for (let i = 0; i < m.length; i++) {
+      const d = i % dims;
+      sum[d] += m[i];
+      sumSq[d] += m[i] * m[i];
+    }
+    frames += m.length / dims;
+  }
+  if (frames === 0) throw new RangeError('fitStandardiser: no frames to fit on');
+  const mean = Array.from(sum, (s) => s / frames);
+  const std = Array.from(sumSq, (s, d) => Math.max(MIN_STD, Math.sqrt(Math.max(0, s / frames - mean[d] * mean[d]))));
+  return { mean, std };
+}
+
+/** (x − mean) / std per dimension, in place. */
+export function applyStandardiser(m: Float32Array, s: Standardiser): Float32Array {
+  const dims = s.mean.length;
+  for (let i = 0; i < m.length; i++) m[i] = (m[i] - s.mean[i % dims]) / s.std[i % dims];
+  return m;
+}
+
+/** Standardise a matrix over its own frames (cepstral mean and variance normalisation), in place. */
+export function standardiseOwnFrames(m: Float32Array, dims: number): Float32Array {
+  return applyStandardiser(m, fitStandardiser([m], dims));
+}
