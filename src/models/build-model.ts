@@ -3,6 +3,9 @@
 //   cnn:      four blocks Conv1D → BatchNorm → ELU → MaxPool1D, global average pool → dropout → softmax
 //   lstm:     the waveform cut into frames of `frameLength` samples (a [steps, frameLength] sequence) → LSTM → softmax
 //   cnn_lstm: the four conv blocks, then one LSTM (tanh) over the conv output sequence → dropout → softmax
+// On features ([frames, dims] from a features stage) the dims are the channels: the convolutions run over time and
+// the lstm reads the frames. `pooling: attention` replaces the average (cnn) or last state (lstm, cnn_lstm) with a
+// learned softmax-weighted sum over time.
 // Stock tfjs layers throughout, so model.json loads in any tfjs; wasm-training.ts makes their gradients run on WASM.
 
 import type * as tfjs from '@tensorflow/tfjs';
@@ -20,6 +23,8 @@ export interface ModelParams {
   denseUnits: number;
   frameLength: number;
   dropout: number;
+  /** How a sequence becomes one vector: default (cnn: average over time; lstm: its last state) or attention. */
+  pooling?: 'default' | 'attention';
 }
 
 /**
@@ -34,12 +39,12 @@ export function inputShape(params: ModelParams, example: number | [number, numbe
   return [steps, channels];
 }
 
-export function buildModel(tf: Tf, params: ModelParams, example: number | [number, number], classes: number, seed: number): tfjs.Sequential {
-  const model = tf.sequential({ name: params.model });
+export function buildModel(tf: Tf, params: ModelParams, example: number | [number, number], classes: number, seed: number): tfjs.LayersModel {
   let s = seed * 1000;
   const next = (): number => ++s;
   const shape = inputShape(params, example);
   if (shape[0] < 1) throw new Error(`an example of ${String(example)} samples holds no frame of ${params.frameLength}; shorten frameLength`);
+  const attention = params.pooling === 'attention' && params.model !== 'nn';
   // Keras' LSTM defaults (sigmoid gates), which the paper's models would have used; tfjs defaults to hardSigmoid.
   const lstm = (extra: Partial<Parameters<Tf['layers']['lstm']>[0]> = {}): tfjs.layers.Layer =>
     tf.layers.lstm({
@@ -48,26 +53,49 @@ export function buildModel(tf: Tf, params: ModelParams, example: number | [numbe
       recurrentActivation: 'sigmoid',
       kernelInitializer: tf.initializers.glorotUniform({ seed: next() }),
       recurrentInitializer: tf.initializers.orthogonal({ seed: next() }),
+      returnSequences: attention,
       ...extra,
     });
+  // The layers up to a sequence (or, for nn, a vector); attention pooling or the model's own reduction follows.
+  const body: tfjs.layers.Layer[] = [];
   switch (params.model) {
     case 'nn':
-      model.add(tf.layers.dense({ inputShape: shape, units: params.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }) }));
+      body.push(tf.layers.dense({ inputShape: shape, units: params.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }) }));
       break;
     case 'lstm':
-      model.add(lstm({ inputShape: shape }));
+      body.push(lstm({ inputShape: shape }));
       break;
     case 'cnn':
     case 'cnn_lstm': {
-      addConvBlocks(tf, model, params, shape, next);
-      model.add(params.model === 'cnn' ? tf.layers.globalAveragePooling1d() : lstm());
+      body.push(...convBlocks(tf, params, shape, next));
+      if (params.model === 'cnn_lstm') body.push(lstm());
+      else if (!attention) body.push(tf.layers.globalAveragePooling1d());
       break;
     }
   }
   // The train loop reseeds dropout before every step (reseedDropout): a fixed seed would draw the same mask each time.
-  if (params.dropout > 0) model.add(tf.layers.dropout({ rate: params.dropout, seed: next() }));
-  model.add(tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) }));
-  return model;
+  const head = (): tfjs.layers.Layer[] => [
+    ...(params.dropout > 0 ? [tf.layers.dropout({ rate: params.dropout, seed: next() })] : []),
+    tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) }),
+  ];
+  if (!attention) return tf.sequential({ name: params.model, layers: [...body, ...head()] });
+  const input = tf.input({ shape });
+  const sequence = body.reduce<tfjs.SymbolicTensor>((x, layer) => layer.apply(x) as tfjs.SymbolicTensor, input);
+  const pooled = attentionPooling(tf, sequence, next);
+  const output = head().reduce<tfjs.SymbolicTensor>((x, layer) => layer.apply(x) as tfjs.SymbolicTensor, pooled);
+  return tf.model({ name: params.model, inputs: input, outputs: output });
+}
+
+/**
+ * Attention pooling over time: a learned score per step (dense → 1), softmax over the steps, and the
+ * score-weighted sum of the steps. Stock layers only (Dense, Softmax, Dot), so model.json loads in any tfjs.
+ */
+function attentionPooling(tf: Tf, sequence: tfjs.SymbolicTensor, next: () => number): tfjs.SymbolicTensor {
+  const steps = sequence.shape[1] as number;
+  const apply = (layer: tfjs.layers.Layer, x: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]) => layer.apply(x) as tfjs.SymbolicTensor;
+  const scores = apply(tf.layers.flatten(), apply(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) }), sequence));
+  const weights = apply(tf.layers.reshape({ targetShape: [steps, 1] }), apply(tf.layers.softmax(), scores));
+  return apply(tf.layers.flatten(), apply(tf.layers.dot({ axes: 1 }), [weights, sequence]));
 }
 
 /** Seeds every dropout layer for one training step, so masks differ per step yet repeat per (seed, step). */
@@ -77,7 +105,8 @@ export function reseedDropout(model: tfjs.LayersModel, stepSeed: number): void {
   }
 }
 
-function addConvBlocks(tf: Tf, model: tfjs.Sequential, params: ModelParams, shape: number[], next: () => number): void {
+function convBlocks(tf: Tf, params: ModelParams, shape: number[], next: () => number): tfjs.layers.Layer[] {
+  const layers: tfjs.layers.Layer[] = [];
   let length = shape[0];
   params.filters.forEach((filters, i) => {
     const kernelSize = params.kernelSizes[i];
@@ -85,14 +114,15 @@ function addConvBlocks(tf: Tf, model: tfjs.Sequential, params: ModelParams, shap
     const poolSize = params.poolSizes[i];
     length = Math.floor((length - kernelSize) / strides) + 1;
     if (length < 1) throw new Error(`conv block ${i + 1}: the sequence is shorter than its kernel (${kernelSize}); shorten kernels or strides`);
-    model.add(
+    layers.push(
       tf.layers.conv1d({ filters, kernelSize, strides, kernelInitializer: tf.initializers.glorotUniform({ seed: next() }), ...(i === 0 ? { inputShape: shape } : {}) }),
+      tf.layers.batchNormalization(),
+      tf.layers.elu(),
     );
-    model.add(tf.layers.batchNormalization());
-    model.add(tf.layers.elu());
     if (poolSize > 1 && Math.floor(length / poolSize) >= 1) {
-      model.add(tf.layers.maxPooling1d({ poolSize, strides: poolSize }));
+      layers.push(tf.layers.maxPooling1d({ poolSize, strides: poolSize }));
       length = Math.floor(length / poolSize);
     }
   });
+  return layers;
 }

@@ -43,9 +43,9 @@ export const featuresStage = defineStage<FeaturesParams>({
     if (p.kind === 'stats' && p.normalize === 'utterance') {
       throw new StageError('kind stats gives one row per chunk, which cannot be standardised over its own frames', { stage: ctx.name }, 'use normalize: train (or none) with kind stats');
     }
-    const chunkInput = ctx.inputs.find((i) => i.type === 'chunk');
-    if (!chunkInput) throw new StageError('needs a chunk stage as input', { stage: ctx.name }, 'add `needs: [chunk]`');
-    const { manifest, chunk } = readChunks(chunkInput.dir);
+    if (ctx.inputs.length !== 1) throw new StageError('needs a chunk stage as its one input', { stage: ctx.name }, 'add `needs: [chunk]`');
+    // readChunks explains an input that is not a chunk artifact.
+    const { manifest, chunk } = readChunks(ctx.inputs[0].dir);
     const options: FeatureOptions = { ...p };
     const progress = new FileProgress(ctx.report, ctx.signal, manifest.rows.length, 'chunks');
     const matrices: Float32Array[] = [];

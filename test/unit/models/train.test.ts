@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ModelKind } from '../../../src/models/build-model.js';
 import { train, type EpochRecord, type TrainJob, type TrainParams } from '../../../src/models/train-loop.js';
 import { predictFiles } from '../../../src/models/predict.js';
+import { featuresStage } from '../../../src/stages/features.js';
+import { makeStageContext } from '../../helpers/stage-context.js';
 import { writeSeparableChunks } from './separable-chunks.js';
 
 const TINY: Omit<TrainParams, 'model'> = {
@@ -43,6 +45,13 @@ function job(model: ModelKind, overrides: Partial<TrainParams> = {}, seed = 1): 
   };
 }
 
+/** The separable chunks as 16-band log-mel features (train-split standardisation), in a features artifact. */
+async function featureDir(): Promise<string> {
+  const ctx = makeStageContext(featuresStage, { kind: 'logmel', bands: 16, windowMs: 8, hopMs: 4, fftSize: 128 }, { inputs: [chunkDir] });
+  await featuresStage.run(ctx);
+  return ctx.outDir;
+}
+
 const history = (dir: string): EpochRecord[] => JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as EpochRecord[];
 
 describe('train', () => {
@@ -53,6 +62,26 @@ describe('train', () => {
     const predictions = await predictFiles(j.outDir, chunkDir, 'test', { backend: 'wasm' });
     const correct = predictions.files.filter((f) => f.probs.indexOf(Math.max(...f.probs)) === f.label).length;
     expect(predictions.files).toHaveLength(24);
+    expect(correct / predictions.files.length).toBeGreaterThan(0.7);
+  });
+
+  it.each([
+    ['cnn', {}],
+    ['cnn', { pooling: 'attention' }],
+    ['cnn_lstm', { pooling: 'attention' }],
+    ['lstm', {}],
+  ] as const)('%s %o learns from [frames, dims] features (log-mel of the same chunks), with masks and class weights', async (model, extra) => {
+    const features = await featureDir();
+    const j = {
+      ...job(model, { ...extra, filters: [8, 8], kernelSizes: [3, 3], strides: [1, 1], poolSizes: [2, 1], optimizer: 'adam', lr: 0.01, timeMasks: 1, bandMasks: 1, classWeights: 'balanced' }),
+      chunkDir: features,
+    };
+    await train(j, () => {}, () => false);
+    const trained = JSON.parse(readFileSync(join(j.outDir, 'train.json'), 'utf8')) as { shape: number[] };
+    // 1024 samples, 128-sample window, 64 hop: 1 + (1024 − 128) / 64 = 15 frames of 16 bands.
+    expect(trained.shape).toEqual([15, 16]);
+    const predictions = await predictFiles(j.outDir, features, 'test', { backend: 'wasm' });
+    const correct = predictions.files.filter((f) => f.probs.indexOf(Math.max(...f.probs)) === f.label).length;
     expect(correct / predictions.files.length).toBeGreaterThan(0.7);
   });
 

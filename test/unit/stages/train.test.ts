@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, DataError, StageError } from '../../../src/errors.js';
+import { readChunks } from '../../../src/dataset/chunk-files.js';
 import { CHECKPOINT_FILE } from '../../../src/models/checkpoint.js';
 import { trainStage } from '../../../src/stages/train.js';
 import type { StageProgress } from '../../../src/stages/stage.js';
@@ -96,6 +97,24 @@ describe('train stage', () => {
     const failure = trainStage.run(ctx);
     await expect(failure).rejects.toBeInstanceOf(DataError);
     await expect(failure).rejects.toMatchObject({ message: 'is not a chunk manifest', place: { file: join(dir, 'chunks.json') } });
+  });
+
+  it('never reads the test split: poisoning every test chunk with NaN changes nothing it writes', async () => {
+    const poisoned = await writeSeparableChunks({ perClass: 20, length: 512 });
+    const { manifest } = readChunks(poisoned);
+    const samples = new Float32Array(readFileSync(join(poisoned, 'chunks.f32')).buffer.slice(0));
+    for (const row of manifest.rows) if (row.split === 'test') samples.fill(NaN, row.index * 512, (row.index + 1) * 512);
+    writeFileSync(join(poisoned, 'chunks.f32'), samples);
+    const params = { ...TINY, epochs: 2, optimizer: 'adam', lr: 0.01 };
+    const clean = context(params, { backend: 'wasm' });
+    const dirty = context(params, { backend: 'wasm' });
+    dirty.inputs[0].dir = poisoned;
+    await trainStage.run(clean);
+    await trainStage.run(dirty);
+    const history = (dir: string) => (JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as { loss: number; valLoss: number }[]).map((h) => [h.loss, h.valLoss]);
+    expect(history(dirty.outDir)).toEqual(history(clean.outDir));
+    expect(history(dirty.outDir).flat().every(Number.isFinite)).toBe(true);
+    expect(readFileSync(join(dirty.outDir, 'weights.bin')).equals(readFileSync(join(clean.outDir, 'weights.bin')))).toBe(true);
   });
 
   it('refuses conv params of different lengths, and a missing chunk input', async () => {
