@@ -1,11 +1,12 @@
 // Spec file → plan: load and merge, apply --set, expand the matrix, resolve references, validate every stage's
-// params (filling defaults), check the graph, and compute each stage instance's cache key. Pure but for reading
-// the spec files; every problem is a SpecError with its position, collected before anything runs.
+// params (filling defaults), expand leave-one-speaker-out folds, check the graph, and compute each stage
+// instance's cache key. Pure but for reading the spec files; every problem is a SpecError with its position,
+// collected before anything runs.
 
 import { SpecError, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import { stageRegistry } from '../stages/registry.js';
-import type { AnyStage } from '../stages/stage.js';
+import type { AnyStage, CellInfo } from '../stages/stage.js';
 import { buildInstances } from './build-plan.js';
 import { ErrorCollector } from './collect-errors.js';
 import { loadSpec } from './load-spec.js';
@@ -13,6 +14,7 @@ import { expandMatrix, matrixKeys } from './matrix.js';
 import { overrideTarget, parseOverride, parseSweepParam, setAt } from './overrides.js';
 import type { Plan } from './plan-types.js';
 import { resolveCell } from './resolve-cell.js';
+import { expandFolds, foldAxes } from './speaker-folds.js';
 import { SpecPlaces } from './spec-places.js';
 import type { SpecFile } from './spec-schema.js';
 import { checkStages, topologicalOrder } from './stage-graph.js';
@@ -61,23 +63,38 @@ export function loadPlan(specPath: string, options: LoadPlanOptions = {}): Plan 
   const { matrix, matrixPlace } = matrixOf(doc, options.sweep ?? [], places, errors);
   for (const key of matrixKeys(matrix)) errors.guard(() => checkMatrixKey(doc, key, types, matrixPlace(key)));
   errors.throwIfAny();
-  const cells = expandMatrix({ matrix, exclude: doc.exclude ?? [], repeat: doc.repeat ?? 1, seed: doc.seed ?? 1, placeOf: places.of });
+  const matrixCells = expandMatrix({ matrix, exclude: doc.exclude ?? [], repeat: doc.repeat ?? 1, seed: doc.seed ?? 1, placeOf: places.of });
 
   const env = options.env ?? process.env;
-  const resolved = cells.map((cell) => errors.guard(() => resolveCell({ doc, cell, order: order!, types, places, matrixPlace, env })));
-  errors.throwIfAny();
+  const resolveAll = (cells: CellInfo[], placeOf: (key: string) => Place) => {
+    const resolved = cells.map((cell) => errors.guard(() => resolveCell({ doc, cell, order: order!, types, places, matrixPlace: placeOf, env })));
+    errors.throwIfAny();
+    return resolved.map((r) => r!);
+  };
+  let cells = matrixCells;
+  let resolved = resolveAll(cells, matrixPlace);
+  const foldKeys = unique(resolved.flatMap((r) => foldAxes(r).map((a) => a.key)));
+  if (foldKeys.length) {
+    cells = expandFolds(cells, resolved);
+    // A fold value was written by no one: an error about it points at the `folds: loso` that asked for it.
+    resolved = resolveAll(cells, (key) => (foldKeys.includes(key) ? places.of(['stages', key.split('.')[0], 'params', 'folds']) : matrixPlace(key)));
+  }
   const repeated = (doc.repeat ?? 1) > 1 ? ['seed'] : [];
   const instances = buildInstances({
-    resolved: resolved.map((r) => r!),
+    resolved,
     cells,
     order: order!,
     types,
-    matrixKeys: [...matrixKeys(matrix), ...repeated],
+    matrixKeys: [...matrixKeys(matrix), ...repeated, ...foldKeys],
     place: places.of,
   });
   const resolvedDoc = doc as unknown as JsonObject;
   if (options.sweep?.length) resolvedDoc.matrix = matrix as JsonObject;
   return { name: doc.name, specPath: spec.file, specHash: spec.hash, overrides, resolved: resolvedDoc, cells, instances };
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
 }
 
 /** `seed` and `repeat` may come from `--set`, which the spec schema never saw. */

@@ -1,6 +1,7 @@
 // Checks across several params of one stage, which a JSON Schema cannot express.
 
 import type { JsonObject } from '../json.js';
+import { LOSO_SPEAKERS } from '../stages/split.js';
 
 export interface CrossFieldProblem {
   message: string;
@@ -13,6 +14,11 @@ type Check = (params: JsonObject) => CrossFieldProblem[];
 
 const CHECKS: Record<string, Check> = {
   split(params) {
+    if (params.folds === 'loso') return losoProblems(params);
+    const stray = ['fold', 'speakers'].find((k) => params[k] !== undefined);
+    if (stray) {
+      return [{ message: `${stray} applies only with folds: loso`, path: [stray], hint: 'set folds: loso (leave one speaker out, with by: speaker), or leave it out' }];
+    }
     const val = Number(params.val ?? 0);
     const test = Number(params.test ?? 0);
     if (params.train === undefined) {
@@ -41,6 +47,19 @@ const CHECKS: Record<string, Check> = {
     return [];
   },
 };
+
+/** Leave-one-speaker-out ignores the ratios; it needs whole speakers and a fold within the speaker count. */
+function losoProblems(params: JsonObject): CrossFieldProblem[] {
+  const problems: CrossFieldProblem[] = [];
+  if (params.by !== 'speaker') {
+    problems.push({ message: `folds: loso leaves one speaker out per fold, so it needs by: speaker, got by: ${String(params.by)}`, path: ['folds'], hint: 'set by: speaker (train/val/test ratios are ignored with folds: loso)' });
+  }
+  const speakers = Number(params.speakers ?? LOSO_SPEAKERS);
+  if (params.fold !== undefined && Number(params.fold) > speakers) {
+    problems.push({ message: `fold ${params.fold} is above speakers ${speakers}`, path: ['fold'], hint: `folds run 1..${speakers}; set speakers to the data's speaker count` });
+  }
+  return problems;
+}
 
 export function crossFieldErrors(type: string, params: JsonObject): CrossFieldProblem[] {
   return CHECKS[type]?.(params) ?? [];

@@ -11,6 +11,7 @@ import { overrideTarget, setAt } from './overrides.js';
 import { crossFieldErrors } from './param-checks.js';
 import { resolveReferences } from './references.js';
 import { schemaErrors } from './schema-errors.js';
+import { withFoldDefaults } from './speaker-folds.js';
 import type { SpecPlaces } from './spec-places.js';
 import type { SpecFile } from './spec-schema.js';
 
@@ -67,7 +68,7 @@ export function resolveCell(input: CellInput): Map<string, ResolvedStage> {
       const at: Path = ['stages', name, 'params'];
       const params = resolveReferences((stageSpec.params ?? {}) as JsonObject, scope, at) as JsonObject;
       checkParams(stage, params, at, places);
-      out.set(name, { name, type: stage.type, needs: stageSpec.needs ?? [], params });
+      out.set(name, { name, type: stage.type, needs: stageSpec.needs ?? [], params: withFoldDefaults(stage.type, params) });
     });
   }
   errors.throwIfAny();

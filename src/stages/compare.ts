@@ -1,10 +1,14 @@
 // Compare: one table across the cells of a matrix, beside reference values, as markdown, CSV and JSON.
 // Cells that differ only by seed (a spec's `repeat`) become one row: mean ± std and a 95% t-interval over seeds.
+// Cells that also differ by a fold (leave-one-speaker-out, `split.fold`) become one row too: per seed, every fold's
+// test predictions are pooled and scored once, and the row's spread is over seeds of those pooled scores. The row
+// with the best mean validation accuracy of its class set is marked: a configuration is chosen on validation only.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
+import { classify } from '../metrics/classification.js';
 import { summarise, type Summary } from '../metrics/seeds.js';
 import { lookupReference, type ReferenceName } from '../references/paper-table2.js';
 import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
@@ -19,32 +23,67 @@ const SEED_KEY = 'seed';
 const MODEL_KEY = 'train.model';
 const CLASS_SET_KEY = 'ingest.classes';
 
+/** A fold key (`split.fold`, written by the plan's leave-one-speaker-out expansion): its cells pool into one row. */
+export function isFoldKey(key: string): boolean {
+  return key.split('.').pop() === 'fold';
+}
+
 export interface CompareParams {
   metric: CompareMetric;
   reference: ReferenceName | 'none';
 }
 
+/** One evaluate artifact's per-file predictions (predictions.json), as far as pooling needs them. */
+export interface CellPredictions {
+  classes: string[];
+  files: { utterance: string; label: number; predicted: number }[];
+}
+
+type Scores = Record<CompareMetric, number>;
+
 /** What compare reads from each evaluate artifact's metrics.json (fractions in [0, 1]). */
-export interface EvaluatedCell {
+export interface EvaluatedCell extends Scores {
   cell: StageInput['cell'];
   model?: string;
   classSet?: string;
-  accuracy: number;
-  ua: number;
-  macroF1: number;
+  /** `random` or `speaker-independent`; undefined for an artifact written before evaluate recorded it. */
+  protocol?: string;
+  /** The trained model's best validation accuracy; undefined or null where unknown. */
+  valAccuracy?: number | null;
+  /** Read only for the cells of a fold row. */
+  predictions?: CellPredictions;
+}
+
+/** Accuracy of the single fold × seed evaluations of a fold row, percent. */
+export interface FoldSpread {
+  n: number;
+  /** Sample standard deviation; null for one evaluation. */
+  std: number | null;
+  min: number;
+  max: number;
 }
 
 export interface ResultRow {
-  /** The cell's matrix values without the seed, e.g. `train.model=nn ingest.classes=all7`. */
+  /** The cell's matrix values without the seed and folds, e.g. `train.model=nn ingest.classes=all7`. */
   label: string;
   values: JsonObject;
   model: string | null;
   classSet: string | null;
   seeds: number[];
-  /** Percent. */
+  /** `random`, `speaker-independent` or `LOSO (N folds)`; null where an older artifact does not say. */
+  protocol: string | null;
+  /** Folds pooled per seed; null for a row without folds. */
+  folds: number | null;
+  /** Spread of the single folds' accuracy (every fold and seed); null for a row without folds. */
+  foldAccuracy: FoldSpread | null;
+  /** Percent. Over seeds; for a fold row, over seeds of the pooled scores. */
   accuracy: Summary;
   ua: Summary;
   macroF1: Summary;
+  /** Mean validation accuracy over the row's cells, percent; null where any cell lacks it. */
+  valAccuracy: number | null;
+  /** The best mean validation accuracy among the rows of its class set (marked `*`). */
+  selectedByValidation: boolean;
   /** Reference value of the compared metric, percent; null where the reference has none. */
   reference: number | null;
   /** Mean of the compared metric minus the reference, percentage points. */
@@ -55,7 +94,7 @@ export interface ResultsTable {
   metric: CompareMetric;
   reference: ReferenceName | 'none';
   unit: 'percent';
-  /** Matrix keys (without the seed) that appear in any row: the table's leading columns. */
+  /** Matrix keys (without the seed and folds) that appear in any row: the table's leading columns. */
   keys: string[];
   rows: ResultRow[];
 }
@@ -64,19 +103,21 @@ export interface ResultsTable {
 export function buildResults(cells: readonly EvaluatedCell[], params: CompareParams): ResultsTable {
   const groups = new Map<string, EvaluatedCell[]>();
   for (const c of cells) {
-    const id = canonicalJson(withoutSeed(c.cell.values));
+    const id = canonicalJson(rowValues(c.cell.values));
     groups.set(id, [...(groups.get(id) ?? []), c]);
   }
-  const rows = [...groups.values()].map((group) => buildRow(group, params));
+  const rows = markSelection([...groups.values()].map((group) => buildRow(group, params)));
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.values)))];
   return { metric: params.metric, reference: params.reference, unit: 'percent', keys, rows };
 }
 
 function buildRow(group: EvaluatedCell[], params: CompareParams): ResultRow {
-  const values = withoutSeed(group[0].cell.values);
+  const values = rowValues(group[0].cell.values);
   const model = group.map((c) => c.model).find(isString) ?? stringOrNull(values[MODEL_KEY]);
   const classSet = group.map((c) => c.classSet).find(isString) ?? stringOrNull(values[CLASS_SET_KEY]);
-  const over = (m: CompareMetric) => summarise(group.map((c) => 100 * c[m]));
+  const pooled = group.some((c) => Object.keys(c.cell.values).some(isFoldKey)) ? poolFolds(group) : null;
+  const perSeed: Scores[] = pooled?.perSeed ?? group;
+  const over = (m: CompareMetric) => summarise(perSeed.map((s) => 100 * s[m]));
   const row = { accuracy: over('accuracy'), ua: over('ua'), macroF1: over('macroF1') };
   const reference =
     params.reference === 'none' || model === null || classSet === null
@@ -87,15 +128,89 @@ function buildRow(group: EvaluatedCell[], params: CompareParams): ResultRow {
     values,
     model,
     classSet,
-    seeds: group.map((c) => c.cell.seed),
+    seeds: pooled?.seeds ?? group.map((c) => c.cell.seed),
+    protocol: pooled ? `LOSO (${pooled.folds} folds)` : sharedProtocol(group),
+    folds: pooled?.folds ?? null,
+    foldAccuracy: pooled ? spread(group.map((c) => 100 * c.accuracy)) : null,
     ...row,
+    valAccuracy: meanValAccuracy(group),
+    selectedByValidation: false,
     reference: reference ?? null,
     difference: reference === undefined ? null : row[params.metric].mean - reference,
   };
 }
 
-function withoutSeed(values: JsonObject): JsonObject {
-  return Object.fromEntries(Object.entries(values).filter(([k]) => k !== SEED_KEY));
+/**
+ * Per seed, all folds' test predictions scored as one set. Pooled, not averaged over folds: a fold tests one
+ * speaker, who may lack a class (EMO-DB's speaker 08 has no disgust file), so a fold's UA is over fewer classes and
+ * an average of fold UAs weighs each speaker's few files of a class like another speaker's many.
+ */
+function poolFolds(group: EvaluatedCell[]): { seeds: number[]; folds: number; perSeed: Scores[] } {
+  const bySeed = new Map<number, EvaluatedCell[]>();
+  for (const c of group) bySeed.set(c.cell.seed, [...(bySeed.get(c.cell.seed) ?? []), c]);
+  const perSeed = [...bySeed.entries()].map(([seed, cells]) => scorePooled(seed, cells));
+  const folds = new Set(group.map((c) => canonicalJson(Object.fromEntries(Object.entries(c.cell.values).filter(([k]) => isFoldKey(k)))))).size;
+  return { seeds: [...bySeed.keys()], folds, perSeed };
+}
+
+function scorePooled(seed: number, cells: EvaluatedCell[]): Scores {
+  const classes = cells[0].predictions?.classes;
+  const tested = new Set<string>();
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  for (const c of cells) {
+    if (!c.predictions) throw new StageError(`cell ${c.cell.id} is a fold but has no predictions to pool`);
+    if (canonicalJson(c.predictions.classes) !== canonicalJson(classes!)) {
+      throw new StageError(`cell ${c.cell.id} has classes ${c.predictions.classes.join(', ')}, another fold of seed ${seed} has ${classes!.join(', ')}`);
+    }
+    for (const f of c.predictions.files) {
+      // Folds partition the files: a file tested twice means the cells were not folds of one split.
+      if (tested.has(f.utterance)) throw new StageError(`${f.utterance} is tested in two folds of seed ${seed}`, {}, 'folds of one row must test disjoint speakers');
+      tested.add(f.utterance);
+      truth.push(f.label);
+      predicted.push(f.predicted);
+    }
+  }
+  const { scores } = classify(truth, predicted, classes!.length);
+  return { accuracy: scores.accuracy, ua: scores.ua, macroF1: scores.macroF1 };
+}
+
+function spread(values: number[]): FoldSpread {
+  const { n, std } = summarise(values);
+  return { n, std, min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** The protocol every cell of the row states; null where one does not (an older artifact) or they differ. */
+function sharedProtocol(group: EvaluatedCell[]): string | null {
+  const protocols = new Set(group.map((c) => c.protocol));
+  const [only] = protocols;
+  return protocols.size === 1 && isString(only) ? only : null;
+}
+
+function meanValAccuracy(group: EvaluatedCell[]): number | null {
+  const values = group.map((c) => c.valAccuracy);
+  if (!values.every((v): v is number => typeof v === 'number')) return null;
+  return (100 * values.reduce((a, b) => a + b, 0)) / values.length;
+}
+
+/**
+ * Marks, per class set, the row(s) with the highest mean validation accuracy, where at least two rows of the set
+ * have one to choose between. Test scores play no part: choosing the best row on test would make its test score
+ * an optimistic estimate.
+ */
+function markSelection(rows: ResultRow[]): ResultRow[] {
+  const bySet = new Map<string | null, ResultRow[]>();
+  for (const r of rows) if (r.valAccuracy !== null) bySet.set(r.classSet, [...(bySet.get(r.classSet) ?? []), r]);
+  for (const candidates of bySet.values()) {
+    if (candidates.length < 2) continue;
+    const best = Math.max(...candidates.map((r) => r.valAccuracy!));
+    for (const r of candidates) r.selectedByValidation = r.valAccuracy === best;
+  }
+  return rows;
+}
+
+function rowValues(values: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => k !== SEED_KEY && !isFoldKey(k)));
 }
 
 /** The matrix values; a plan without a matrix has none, so the model and class set name its one row. */
@@ -119,37 +234,56 @@ const signed = (v: number) => {
 };
 const meanStd = (s: Summary) => (s.std === null ? pct(s.mean) : `${pct(s.mean)} ± ${pct(s.std)}`);
 const interval = (s: Summary) => (s.ci95 === null ? '—' : `[${pct(s.ci95[0])}, ${pct(s.ci95[1])}]`);
+const foldRange = (f: FoldSpread | null) => (f === null ? '—' : `${pct(f.min)}–${pct(f.max)}${f.std === null ? '' : ` (sd ${pct(f.std)})`}`);
+const hasFolds = (table: ResultsTable) => table.rows.some((r) => r.folds !== null);
 
+/** The table as markdown; `renderLegend` is the line that goes under it. */
 export function renderMarkdown(table: ResultsTable): string {
   const m = METRIC_LABEL[table.metric];
-  const head = [...table.keys, 'seeds', ...METRICS.map((k) => `${METRIC_LABEL[k]} %`), `${m} 95% CI`];
+  const folds = hasFolds(table);
+  const head = [...table.keys, 'protocol', 'seeds', ...METRICS.map((k) => `${METRIC_LABEL[k]} %`), `${m} 95% CI`];
+  if (folds) head.push('per-fold accuracy %');
+  head.push('val accuracy %');
   if (table.reference !== 'none') head.push(`${table.reference} ${m} %`, 'Δ');
   const body = table.rows.map((r) => {
     const cells = [
       ...table.keys.map((k) => (k in r.values ? formatValue(r.values[k]) : '')),
+      r.protocol ?? '—',
       String(r.accuracy.n),
       ...METRICS.map((k) => meanStd(r[k])),
       interval(r[table.metric]),
     ];
+    if (folds) cells.push(foldRange(r.foldAccuracy));
+    cells.push(r.valAccuracy === null ? '—' : pct(r.valAccuracy) + (r.selectedByValidation ? ' *' : ''));
     if (table.reference !== 'none') {
       cells.push(r.reference === null ? '—' : pct(r.reference), r.difference === null ? '—' : signed(r.difference));
     }
     return cells;
   });
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  const rule = head.map((_, i) => (i < table.keys.length ? '---' : '---:'));
+  const rule = head.map((_, i) => (i < table.keys.length + 1 ? '---' : '---:'));
   return [line(head), line(rule), ...body.map(line)].join('\n') + '\n';
+}
+
+/** One line explaining the `*` (and, with fold rows, how they are scored). */
+export function renderLegend(table: ResultsTable): string {
+  const pooled = hasFolds(table)
+    ? ' LOSO rows score each seed’s test predictions of all folds pooled; ± and CI are over seeds, per-fold accuracy is min–max (sd) over folds × seeds.'
+    : '';
+  return `\`*\` highest mean validation accuracy among the rows of its class set: the configuration chosen on validation, never on test.${pooled}\n`;
 }
 
 export function renderCsv(table: ResultsTable): string {
   const head = ['label', ...table.keys, 'seeds'];
   for (const k of METRICS) head.push(`${k}_mean`, `${k}_std`, `${k}_ci95_low`, `${k}_ci95_high`);
-  head.push('reference', 'difference');
+  head.push('reference', 'difference', 'protocol', 'val_accuracy', 'selected_by_validation', 'folds', 'fold_accuracy_std', 'fold_accuracy_min', 'fold_accuracy_max');
   const opt = (v: number | null | undefined) => (v === null || v === undefined ? '' : pct(v));
   const body = table.rows.map((r) => {
     const cells = [r.label, ...table.keys.map((k) => (k in r.values ? formatValue(r.values[k]) : '')), String(r.accuracy.n)];
     for (const k of METRICS) cells.push(pct(r[k].mean), opt(r[k].std), opt(r[k].ci95?.[0]), opt(r[k].ci95?.[1]));
     cells.push(opt(r.reference), r.difference === null ? '' : signed(r.difference));
+    cells.push(r.protocol ?? '', opt(r.valAccuracy), String(r.selectedByValidation), r.folds === null ? '' : String(r.folds));
+    cells.push(opt(r.foldAccuracy?.std), opt(r.foldAccuracy?.min), opt(r.foldAccuracy?.max));
     return cells.map(csvField).join(',');
   });
   return [head.map(csvField).join(','), ...body].join('\n') + '\n';
@@ -161,15 +295,13 @@ function csvField(s: string): string {
 
 // ---- the stage ----
 
-/** Reads one evaluate artifact's metrics.json; the model and class set are optional (older or partial artifacts). */
+/**
+ * Reads one evaluate artifact's metrics.json, and its predictions.json when the cell is a fold. The model, class
+ * set, protocol and validation accuracy are optional (older or partial artifacts).
+ */
 export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCell> {
   const path = join(input.dir, 'metrics.json');
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new StageError(`cannot read ${path}: ${(err as Error).message}`, { file: path }, 'compare needs evaluate stages');
-  }
+  const parsed = await readJsonObject(path);
   const score = (k: CompareMetric) => {
     const v = parsed[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
@@ -177,14 +309,40 @@ export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCel
     }
     return v;
   };
+  const validation = isObject(parsed.validation) ? parsed.validation.accuracy : undefined;
+  const isFold = Object.keys(input.cell.values).some(isFoldKey);
   return {
     cell: input.cell,
     model: isString(parsed.model) ? parsed.model : undefined,
     classSet: isString(parsed.classSet) ? parsed.classSet : undefined,
+    protocol: isString(parsed.protocol) ? parsed.protocol : undefined,
+    valAccuracy: typeof validation === 'number' ? validation : null,
     accuracy: score('accuracy'),
     ua: score('ua'),
     macroF1: score('macroF1'),
+    ...(isFold ? { predictions: await readPredictions(join(input.dir, 'predictions.json')) } : {}),
   };
+}
+
+async function readPredictions(path: string): Promise<CellPredictions> {
+  const parsed = await readJsonObject(path);
+  const { classes, files } = parsed;
+  const isFile = (f: unknown) => isObject(f) && isString(f.utterance) && Number.isInteger(f.label) && Number.isInteger(f.predicted);
+  if (!Array.isArray(classes) || !classes.every(isString) || !Array.isArray(files) || !files.every(isFile)) {
+    throw new StageError('expected {classes, files: [{utterance, label, predicted}]}', { file: path }, 'the artifact is damaged; re-run evaluate with --force');
+  }
+  return { classes, files: files as CellPredictions['files'] };
+}
+
+async function readJsonObject(path: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new StageError(`cannot read ${path}: ${(err as Error).message}`, { file: path }, 'compare needs evaluate stages');
+  }
+  if (!isObject(parsed)) throw new StageError('expected a JSON object', { file: path }, 'compare needs evaluate stages');
+  return parsed;
 }
 
 export async function runCompare(ctx: StageContext<CompareParams>): Promise<StageResult> {
@@ -195,7 +353,7 @@ export async function runCompare(ctx: StageContext<CompareParams>): Promise<Stag
     throw new StageError('has no evaluate inputs to compare', { stage: ctx.name }, 'give compare `needs: [evaluate]`');
   }
   const table = buildResults(await Promise.all(inputs.map(readEvaluatedCell)), ctx.params);
-  const markdown = renderMarkdown(table);
+  const markdown = renderMarkdown(table) + '\n' + renderLegend(table);
   await writeFile(join(ctx.outDir, 'results.md'), markdown);
   await writeFile(join(ctx.outDir, 'results.csv'), renderCsv(table));
   await writeFile(join(ctx.outDir, 'results.json'), JSON.stringify(table, null, 2) + '\n');
@@ -255,13 +413,18 @@ function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function stringOrNull(v: Json | undefined): string | null {
   return typeof v === 'string' ? v : null;
 }
 
 export const compareStage = defineStage<CompareParams>({
   type: 'compare',
-  version: 1,
+  // 2: protocol and validation columns, fold rows pooled.
+  version: 2,
   usesSeed: false,
   scope: 'plan',
   paramsSchema: {

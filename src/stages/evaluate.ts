@@ -1,8 +1,10 @@
-// Evaluate: per-file predictions on the test split; accuracy, UA, macro-F1, per-class recall, confusion matrix.
-// Writes metrics.json (the scores, read by compare) and predictions.json (per file, for paired tests between runs).
+// Evaluate: per-file predictions on the test split; accuracy, UA, macro-F1, per-class recall, confusion matrix;
+// the protocol (were the tested speakers unseen?) and the model's validation scores, on which compare selects.
+// Writes metrics.json (read by compare) and predictions.json (per file: paired tests, pooling of LOSO folds).
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CHUNK_MANIFEST } from '../dataset/chunk-files.js';
 import { StageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { argmax, classify, type ClassScores } from '../metrics/classification.js';
@@ -102,6 +104,10 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
   const result = await predict(train.dir, chunk.dir, split, { backend: ctx.options.backend });
   const report = evaluatePredictions(result.classes, result.files);
   const model = await readTrainedModel(train.dir);
+  const rows = await readExampleRows(chunk.dir);
+  const { protocol, testSpeakers } = speakerProtocol(rows, split);
+  // Without a val split, training watches its own loss (train-loop.ts): its "validation" scores are training scores.
+  const validation = rows.some((r) => r.split === 'val') ? await readValidation(train.dir) : { accuracy: null, loss: null };
   if (model === null) {
     ctx.report({ kind: 'log', level: 'warn', message: `${train.dir}/train.json names no model; compare cannot find a reference` });
   }
@@ -114,6 +120,9 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
     model,
     classSet,
     backend: result.backend,
+    protocol,
+    testSpeakers,
+    validation,
     ...scores,
   });
   await writePredictions(join(ctx.outDir, 'predictions.json'), { kind: 'predictions', split, classes: report.classes }, predictions);
@@ -129,6 +138,9 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
     classes: report.classes,
     backend: result.backend,
     split,
+    protocol,
+    testSpeakers,
+    validation,
     confusion: report.confusion.matrix,
   };
   return {
@@ -152,21 +164,66 @@ function requireInput(ctx: StageContext<EvaluateParams>, types: string[]): Stage
   return input;
 }
 
+export type Protocol = 'speaker-independent' | 'random';
+
+/** A chunk row as far as the protocol needs it. */
+export interface SpeakerRow {
+  speaker: string;
+  split: string;
+}
+
+/**
+ * `speaker-independent` when no speaker of the scored split also appears in another split (so neither training
+ * nor model selection heard them), else `random`; with the scored split's speakers, sorted.
+ */
+export function speakerProtocol(rows: readonly SpeakerRow[], split: EvaluateSplit): { protocol: Protocol; testSpeakers: string[] } {
+  const scored = new Set(rows.filter((r) => r.split === split).map((r) => r.speaker));
+  const seen = new Set(rows.filter((r) => r.split !== split).map((r) => r.speaker));
+  const shared = [...scored].some((s) => seen.has(s));
+  return { protocol: shared ? 'random' : 'speaker-independent', testSpeakers: [...scored].sort() };
+}
+
+/** The rows of the examples' manifest (chunk or features artifact), without loading their samples. */
+async function readExampleRows(dir: string): Promise<SpeakerRow[]> {
+  const path = join(dir, CHUNK_MANIFEST);
+  let rows: unknown;
+  try {
+    rows = (JSON.parse(await readFile(path, 'utf8')) as { rows?: unknown }).rows;
+  } catch (e) {
+    throw new StageError(`cannot read ${path}: ${(e as Error).message}`, { file: path }, 'evaluate needs a chunk or features stage before it');
+  }
+  if (!Array.isArray(rows) || !rows.every((r) => isObject(r) && typeof r.speaker === 'string' && typeof r.split === 'string')) {
+    throw new StageError('rows without speaker and split', { file: path }, 'the artifact is damaged; re-run the stage with --force');
+  }
+  return rows as SpeakerRow[];
+}
+
 /**
  * The model name from the train artifact's `train.json` (`params.model`, or `model`), or null. Read defensively:
  * the model name only labels the result and finds its reference; a missing one must not fail the evaluation.
  */
 export async function readTrainedModel(trainDir: string): Promise<string | null> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(join(trainDir, 'train.json'), 'utf8'));
-  } catch {
-    return null;
-  }
-  if (!isObject(parsed)) return null;
+  const parsed = await readTrainJson(trainDir);
+  if (parsed === null) return null;
   const fromParams = isObject(parsed.params) ? parsed.params.model : undefined;
   const model = fromParams ?? parsed.model;
   return typeof model === 'string' ? model : null;
+}
+
+/** The best epoch's validation scores from `train.json` (null where missing), read as defensively as the model. */
+export async function readValidation(trainDir: string): Promise<{ accuracy: number | null; loss: number | null }> {
+  const parsed = await readTrainJson(trainDir);
+  const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return { accuracy: number(parsed?.bestValAccuracy), loss: number(parsed?.bestValLoss) };
+}
+
+async function readTrainJson(trainDir: string): Promise<Record<string, unknown> | null> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(trainDir, 'train.json'), 'utf8'));
+    return isObject(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -188,6 +245,8 @@ async function writePredictions(path: string, head: JsonObject, files: FilePredi
 
 export const evaluateStage = defineStage<EvaluateParams>({
   type: 'evaluate',
+  // Still 1 although metrics.json gained protocol, testSpeakers and validation: the scores are the same, and compare
+  // reads artifacts without them (shown as —), so cached evaluations stay valid. `--force evaluate` fills them in.
   version: 1,
   usesSeed: false,
   scope: 'cell',

@@ -84,6 +84,13 @@ function metricsTable(metrics: ReportData['metrics']): string {
 
 /** Pipe tables become HTML tables; anything else in the markdown is shown as it is. */
 export function markdownBlock(markdown: string): string {
+  // A table, then (after a blank line) notes such as compare's legend.
+  const [table, ...notes] = markdown.trim().split(/\n\s*\n/);
+  const after = notes.map((n) => `<p>${esc(n.trim())}</p>`).join('');
+  return markdownTable(table) + after;
+}
+
+function markdownTable(markdown: string): string {
   const lines = markdown.trim().split('\n');
   const isRow = (l: string): boolean => l.trim().startsWith('|');
   if (lines.length < 2 || !lines.every(isRow) || !/^\|[\s:|-]+\|$/.test(lines[1].trim())) return `<pre>${esc(markdown)}</pre>`;

@@ -3,13 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/json.js';
+import { classify } from '../../../src/metrics/classification.js';
 import { buildResults, runCompare, type CompareParams, type ResultsTable } from '../../../src/stages/compare.js';
 import type { StageContext, StageInput } from '../../../src/stages/stage.js';
 
 interface FakeEvaluation {
   values: JsonObject;
   seed: number;
-  metrics: { model?: string; classSet?: string; accuracy: number; ua: number; macroF1: number };
+  metrics: {
+    model?: string;
+    classSet?: string;
+    accuracy: number;
+    ua: number;
+    macroF1: number;
+    protocol?: string;
+    validation?: { accuracy: number | null; loss: number | null };
+  };
+  /** predictions.json, written when given. */
+  predictions?: { classes: string[]; files: { utterance: string; speaker: string; label: number; predicted: number; probs: number[] }[] };
 }
 
 // Interleaved as a plan's cells may arrive: nn/all7 × 3 seeds, cnn_lstm/four × 2 seeds, cnn/four × 1 seed.
@@ -30,6 +41,45 @@ function cell(model: string, classSet: string, seed: number, accuracy: number, u
   };
 }
 
+function evaluation(values: JsonObject, seed: number, m: { accuracy: number; valAccuracy?: number; protocol?: string }): FakeEvaluation {
+  return {
+    values: { ...values, seed },
+    seed,
+    metrics: {
+      accuracy: m.accuracy,
+      ua: m.accuracy,
+      macroF1: m.accuracy,
+      ...(m.protocol ? { protocol: m.protocol } : {}),
+      ...(m.valAccuracy === undefined ? {} : { validation: { accuracy: m.valAccuracy, loss: 1 } }),
+    },
+  };
+}
+
+const LOSO_CLASSES = ['anger', 'disgust', 'neutral'];
+
+/** One LOSO fold's evaluate artifact: `[true, predicted]` label pairs of the test speaker's files. */
+function fold(seed: number, k: number, speaker: string, pairs: [number, number][]): FakeEvaluation {
+  const { scores } = classify(pairs.map((p) => p[0]), pairs.map((p) => p[1]), LOSO_CLASSES.length);
+  const files = pairs.map(([label, predicted], i) => ({ utterance: `${speaker}a0${i}`, speaker, label, predicted, probs: LOSO_CLASSES.map((_, c) => (c === predicted ? 1 : 0)) }));
+  return {
+    values: { 'train.model': 'cnn', seed, 'split.fold': k },
+    seed,
+    metrics: { model: 'cnn', classSet: 'custom', accuracy: scores.accuracy, ua: scores.ua, macroF1: scores.macroF1, protocol: 'speaker-independent', validation: { accuracy: 0.7, loss: 0.9 } },
+    predictions: { classes: LOSO_CLASSES, files },
+  };
+}
+
+// Seed 1: speaker 03 (accuracy 4/5, UA 5/6), speaker 08 without disgust (3/4, UA 3/4), speaker 09 (3/5, UA 5/9).
+const LOSO_SEED_1 = [
+  fold(1, 1, '03', [[0, 0], [0, 0], [1, 1], [1, 0], [2, 2]]),
+  fold(1, 2, '08', [[0, 0], [0, 2], [2, 2], [2, 2]]),
+  fold(1, 3, '09', [[0, 0], [1, 2], [2, 2], [2, 2], [2, 0]]),
+];
+// Seed 2: every file right.
+const LOSO_SEED_2 = LOSO_SEED_1.map((e, k) =>
+  fold(2, k + 1, e.predictions!.files[0].speaker, e.predictions!.files.map((f) => [f.label, f.label] as [number, number])),
+);
+
 describe('runCompare', () => {
   let root: string;
   beforeEach(async () => {
@@ -46,6 +96,7 @@ describe('runCompare', () => {
         const dir = join(base, `evaluate-${i}`);
         await mkdir(dir);
         await writeFile(join(dir, 'metrics.json'), JSON.stringify({ kind: 'evaluation', ...e.metrics }));
+        if (e.predictions) await writeFile(join(dir, 'predictions.json'), JSON.stringify({ kind: 'predictions', split: 'test', ...e.predictions }));
         return { name: 'evaluate', type: 'evaluate', key: `key-${i}`, dir, cell: { id: `cell-${i}`, values: e.values, seed: e.seed } };
       }),
     );
@@ -74,14 +125,17 @@ describe('runCompare', () => {
   it('writes one markdown row per cell, seeds averaged, beside the paper value and the signed difference', async () => {
     const { md, result } = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'paper-table2' });
     expect(md.trimEnd().split('\n')).toEqual([
-      '| train.model | ingest.classes | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | paper-table2 accuracy % | Δ |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| train.model | ingest.classes | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | val accuracy % | paper-table2 accuracy % | Δ |',
+      '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      // Artifacts from before evaluate recorded protocol and validation: both unknown, no row is marked.
       // acc 50, 52, 57: mean 53, std √13; t(0.975, 2) = 4.3027.
-      '| nn | all7 | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [44.04, 61.96] | 53.30 | -0.30 |',
+      '| nn | all7 | — | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [44.04, 61.96] | — | 53.30 | -0.30 |',
       // acc 84, 86: mean 85, std √2; t(0.975, 1) = 12.7062, half-width 12.7062 · √2 / √2.
-      '| cnn_lstm | four | 2 | 85.00 ± 1.41 | 79.00 ± 1.41 | 78.00 ± 1.41 | [72.29, 97.71] | 83.00 | +2.00 |',
+      '| cnn_lstm | four | — | 2 | 85.00 ± 1.41 | 79.00 ± 1.41 | 78.00 ± 1.41 | [72.29, 97.71] | — | 83.00 | +2.00 |',
       // The paper has no CNN on 4 emotions; one seed has no std and no interval.
-      '| cnn | four | 1 | 60.00 | 55.00 | 50.00 | — | — | — |',
+      '| cnn | four | — | 1 | 60.00 | 55.00 | 50.00 | — | — | — | — |',
+      '',
+      '`*` highest mean validation accuracy among the rows of its class set: the configuration chosen on validation, never on test.',
     ]);
     expect(result.summary).toBe(md);
     expect(result.metrics).toEqual({ rows: 3, cells: 6 });
@@ -92,12 +146,13 @@ describe('runCompare', () => {
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe(
       'label,train.model,ingest.classes,seeds,accuracy_mean,accuracy_std,accuracy_ci95_low,accuracy_ci95_high,' +
-        'ua_mean,ua_std,ua_ci95_low,ua_ci95_high,macroF1_mean,macroF1_std,macroF1_ci95_low,macroF1_ci95_high,reference,difference',
+        'ua_mean,ua_std,ua_ci95_low,ua_ci95_high,macroF1_mean,macroF1_std,macroF1_ci95_low,macroF1_ci95_high,reference,difference,' +
+        'protocol,val_accuracy,selected_by_validation,folds,fold_accuracy_std,fold_accuracy_min,fold_accuracy_max',
     );
     expect(lines[1]).toBe(
-      'train.model=nn ingest.classes=all7,nn,all7,3,53.00,3.61,44.04,61.96,47.00,2.00,42.03,51.97,44.00,4.00,34.06,53.94,53.30,-0.30',
+      'train.model=nn ingest.classes=all7,nn,all7,3,53.00,3.61,44.04,61.96,47.00,2.00,42.03,51.97,44.00,4.00,34.06,53.94,53.30,-0.30,,,false,,,,',
     );
-    expect(lines[3]).toBe('train.model=cnn ingest.classes=four,cnn,four,1,60.00,,,,55.00,,,,50.00,,,,,');
+    expect(lines[3]).toBe('train.model=cnn ingest.classes=four,cnn,four,1,60.00,,,,55.00,,,,50.00,,,,,,,,false,,,,');
     expect(lines).toHaveLength(4);
   });
 
@@ -129,7 +184,7 @@ describe('runCompare', () => {
     const { json, md } = await compare(evaluations, { metric: 'accuracy', reference: 'paper-table2' });
     expect(json.rows).toHaveLength(1);
     expect(json.rows[0]).toMatchObject({ label: 'ingest.classes=four', model: 'cnn_lstm', reference: 83 });
-    expect(md).toContain('| four | 2 | 83.00 ± 1.41 |');
+    expect(md).toContain('| four | — | 2 | 83.00 ± 1.41 |');
     expect(md).toContain('| 83.00 | 0.00 |');
   });
 
@@ -149,14 +204,99 @@ describe('runCompare', () => {
     const { json, md } = await compare(evaluations, { metric: 'accuracy', reference: 'paper-table2' });
     expect(json.keys).toEqual([]);
     expect(json.rows.map((r) => r.label)).toEqual(['nn all7']);
-    expect(md.split('\n')[2]).toBe('| 3 | 50.00 ± 0.00 | 50.00 ± 0.00 | 50.00 ± 0.00 | [50.00, 50.00] | 53.30 | -3.30 |');
+    expect(md.split('\n')[2]).toBe('| — | 3 | 50.00 ± 0.00 | 50.00 ± 0.00 | 50.00 ± 0.00 | [50.00, 50.00] | — | 53.30 | -3.30 |');
   });
 
   it('has no reference columns without a reference, and no paper value for a metric the paper does not report', async () => {
     const none = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'none' });
-    expect(none.md.split('\n')[0]).toBe('| train.model | ingest.classes | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI |');
+    expect(none.md.split('\n')[0]).toBe('| train.model | ingest.classes | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | val accuracy % |');
     const ua = await compare(EVALUATIONS, { metric: 'ua', reference: 'paper-table2' });
-    expect(ua.md.split('\n')[2]).toBe('| nn | all7 | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [42.03, 51.97] | — | — |');
+    expect(ua.md.split('\n')[2]).toBe('| nn | all7 | — | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [42.03, 51.97] | — | — | — |');
+  });
+
+  it('pools the folds of each seed before scoring: UA over all folds, not the mean of per-fold UAs', async () => {
+    const { json, md, csv } = await compare([...LOSO_SEED_1, ...LOSO_SEED_2], { metric: 'accuracy', reference: 'none' });
+    expect(json.keys).toEqual(['train.model']);
+    expect(json.rows).toHaveLength(1);
+    const row = json.rows[0];
+    expect(row).toMatchObject({ label: 'train.model=cnn', seeds: [1, 2], folds: 3, protocol: 'LOSO (3 folds)', selectedByValidation: false });
+    // Seed 1 pooled: 10 of 14 right; recall anger 4/5, disgust 1/3, neutral 5/6. The mean of the per-fold UAs
+    // (5/6, 3/4, 5/9: speaker 08 has no disgust) would be 71.30, not 65.56. Seed 2 is all right: 100.
+    const seed1 = { accuracy: (100 * 10) / 14, ua: (100 * (4 / 5 + 1 / 3 + 5 / 6)) / 3, macroF1: (100 * (8 / 11 + 1 / 2 + 10 / 13)) / 3 };
+    for (const m of ['accuracy', 'ua', 'macroF1'] as const) {
+      expect(row[m].n, m).toBe(2);
+      expect(row[m].mean, m).toBeCloseTo((seed1[m] + 100) / 2, 10);
+      expect(row[m].std, m).toBeCloseTo((100 - seed1[m]) / Math.SQRT2, 10);
+    }
+    expect(row.ua.mean).toBeCloseTo(82.78, 2);
+    // Per-fold accuracy over folds × seeds: 80, 75, 60, 100, 100, 100.
+    const folds = [80, 75, 60, 100, 100, 100];
+    const mean = folds.reduce((a, b) => a + b) / 6;
+    expect(row.foldAccuracy!.n).toBe(6);
+    expect(row.foldAccuracy!.min).toBe(60);
+    expect(row.foldAccuracy!.max).toBe(100);
+    expect(row.foldAccuracy!.std).toBeCloseTo(Math.sqrt(folds.reduce((a, v) => a + (v - mean) ** 2, 0) / 5), 10);
+    expect(md.split('\n')[0]).toBe('| train.model | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | per-fold accuracy % | val accuracy % |');
+    expect(md.split('\n')[2]).toMatch(/^\| cnn \| LOSO \(3 folds\) \| 2 \| 85\.71 ± 20\.20 \| 82\.78 ± 24\.36 \| .* \| 60\.00–100\.00 \(sd 16\.86\) \| 70\.00 \|$/);
+    expect(md).toContain('LOSO rows score each seed’s test predictions of all folds pooled');
+    expect(csv.trimEnd().split('\n')[1]).toMatch(/,LOSO \(3 folds\),70\.00,false,3,16\.86,60\.00,100\.00$/);
+  });
+
+  it('shows each row’s protocol: random, speaker-independent, LOSO, or — for an artifact that does not say', async () => {
+    const evaluations = [
+      evaluation({ 'split.by': 'file' }, 1, { accuracy: 0.6, protocol: 'random' }),
+      evaluation({ 'split.by': 'speaker' }, 1, { accuracy: 0.5, protocol: 'speaker-independent' }),
+      evaluation({ 'split.by': 'old' }, 1, { accuracy: 0.5 }),
+      ...LOSO_SEED_1.map((e) => ({ ...e, values: { ...e.values, 'split.by': 'loso' } })),
+    ];
+    const { json, md } = await compare(evaluations, { metric: 'accuracy', reference: 'none' });
+    expect(json.rows.map((r) => [r.values['split.by'], r.protocol])).toEqual([
+      ['file', 'random'],
+      ['speaker', 'speaker-independent'],
+      ['old', null],
+      ['loso', 'LOSO (3 folds)'],
+    ]);
+    expect(md.split('\n').slice(2, 6).map((l) => l.split(' | ')[2])).toEqual(['random', 'speaker-independent', '—', 'LOSO (3 folds)']);
+  });
+
+  it('marks the row with the best validation accuracy of its class set, not the one with the best test accuracy', async () => {
+    const evaluations = [
+      // Best on test, second on validation.
+      ...[1, 2].map((seed) => evaluation({ 'train.model': 'nn', 'ingest.classes': 'all7' }, seed, { accuracy: 0.9, valAccuracy: 0.6 })),
+      // Best on validation (mean of 0.7 and 0.8).
+      ...[1, 2].map((seed) => evaluation({ 'train.model': 'cnn', 'ingest.classes': 'all7' }, seed, { accuracy: 0.5, valAccuracy: 0.6 + 0.1 * seed })),
+      // No validation score (an older artifact): never a candidate, whatever its scores.
+      evaluation({ 'train.model': 'lstm', 'ingest.classes': 'all7' }, 1, { accuracy: 0.95 }),
+      // Another class set: chosen among its own rows.
+      evaluation({ 'train.model': 'nn', 'ingest.classes': 'four' }, 1, { accuracy: 0.7, valAccuracy: 0.5 }),
+      evaluation({ 'train.model': 'cnn', 'ingest.classes': 'four' }, 1, { accuracy: 0.8, valAccuracy: 0.55 }),
+    ];
+    const { json, md, csv } = await compare(evaluations, { metric: 'accuracy', reference: 'none' });
+    expect(json.rows.map((r) => [r.label, r.valAccuracy === null ? null : Number(r.valAccuracy.toFixed(6)), r.selectedByValidation])).toEqual([
+      ['train.model=nn ingest.classes=all7', 60, false],
+      ['train.model=cnn ingest.classes=all7', 75, true],
+      ['train.model=lstm ingest.classes=all7', null, false],
+      ['train.model=nn ingest.classes=four', 50, false],
+      ['train.model=cnn ingest.classes=four', 55, true],
+    ]);
+    const lines = md.split('\n');
+    expect(lines[2]).toMatch(/\| \[90\.00, 90\.00\] \| 60\.00 \|$/);
+    expect(lines[3]).toMatch(/\| \[50\.00, 50\.00\] \| 75\.00 \* \|$/);
+    expect(lines[4]).toMatch(/\| 95\.00 \| — \| — \|$/);
+    expect(lines[8]).toMatch(/^`\*` highest mean validation accuracy among the rows of its class set/);
+    expect(csv.split('\n')[2]).toMatch(/,75\.00,true,,,,$/);
+  });
+
+  it('does not mark a row that has nothing to be chosen against', async () => {
+    const { json } = await compare([evaluation({ 'train.model': 'nn' }, 1, { accuracy: 0.5, valAccuracy: 0.5 })], { metric: 'accuracy', reference: 'none' });
+    expect(json.rows[0]).toMatchObject({ valAccuracy: 50, selectedByValidation: false });
+  });
+
+  it('fails naming the file when a fold cell has no predictions.json to pool', async () => {
+    const { predictions: _, ...withoutPredictions } = LOSO_SEED_1[1];
+    await expect(compare([LOSO_SEED_1[0], withoutPredictions], { metric: 'accuracy', reference: 'none' })).rejects.toThrow(
+      /cannot read .*evaluate-1\/predictions\.json/,
+    );
   });
 
   it('fails naming the file when an evaluate artifact has no metrics.json', async () => {

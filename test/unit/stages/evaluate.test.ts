@@ -6,7 +6,9 @@ import type { StageContext, StageInput, StageProgress } from '../../../src/stage
 import {
   evaluatePredictions,
   readTrainedModel,
+  readValidation,
   runEvaluate,
+  speakerProtocol,
   type EvaluateParams,
   type FileProbabilities,
   type PredictFiles,
@@ -69,11 +71,45 @@ describe('evaluatePredictions', () => {
   });
 });
 
+/** Chunk-manifest rows: one chunk per utterance, speakers by side. */
+function manifestRows(sides: Record<'train' | 'val' | 'test', string[]>) {
+  return Object.entries(sides).flatMap(([split, speakers]) =>
+    speakers.map((speaker, i) => ({ index: i, utterance: `${speaker}a0${i}Wa`, speaker, position: 0, label: 0, split })),
+  );
+}
+
+/** FILES' speakers (03, 08, 09, 10, 11) are tested; nobody else's. */
+const UNSEEN = manifestRows({ train: ['12', '13', '14', '15'], val: ['16'], test: ['03', '08', '09', '10', '11'] });
+
+describe('speakerProtocol', () => {
+  it('is speaker-independent when no test speaker is in train or val, with the test speakers sorted', () => {
+    const rows = manifestRows({ train: ['12', '13'], val: ['16'], test: ['11', '03', '03'] });
+    expect(speakerProtocol(rows, 'test')).toEqual({ protocol: 'speaker-independent', testSpeakers: ['03', '11'] });
+  });
+
+  it('is random when a test speaker also trains, or only validates', () => {
+    expect(speakerProtocol(manifestRows({ train: ['03', '13'], val: ['16'], test: ['03'] }), 'test').protocol).toBe('random');
+    expect(speakerProtocol(manifestRows({ train: ['13'], val: ['03'], test: ['03'] }), 'test').protocol).toBe('random');
+  });
+
+  it('judges the split it scores', () => {
+    const rows = manifestRows({ train: ['12'], val: ['16'], test: ['12'] });
+    expect(speakerProtocol(rows, 'val')).toEqual({ protocol: 'speaker-independent', testSpeakers: ['16'] });
+    expect(speakerProtocol(rows, 'test').protocol).toBe('random');
+  });
+});
+
 describe('runEvaluate', () => {
   let root: string;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'pipe-evaluate-'));
+    await writeManifest(UNSEEN);
   });
+
+  async function writeManifest(rows: ReturnType<typeof manifestRows>): Promise<void> {
+    await mkdir(join(root, 'chunk'), { recursive: true });
+    await writeFile(join(root, 'chunk', 'chunks.json'), JSON.stringify({ kind: 'chunks', classes: CLASSES, sampleRate: 16000, length: 4, rows }));
+  }
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
   });
@@ -171,9 +207,52 @@ describe('runEvaluate', () => {
     expect(reports).toEqual([expect.objectContaining({ kind: 'log', level: 'warn', message: expect.stringMatching(/names no model/) })]);
   });
 
+  it('records the protocol and the test speakers from the chunk manifest, in metrics.json and info', async () => {
+    const result = await runEvaluate(context([]), predict);
+    const metrics = JSON.parse(await readFile(join(root, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ protocol: 'speaker-independent', testSpeakers: ['03', '08', '09', '10', '11'] });
+    expect(result.info).toMatchObject({ protocol: 'speaker-independent', testSpeakers: ['03', '08', '09', '10', '11'] });
+    await writeManifest(manifestRows({ train: ['03', '12'], val: ['16'], test: ['03', '08', '09', '10', '11'] }));
+    expect((await runEvaluate(context([]), predict)).info).toMatchObject({ protocol: 'random' });
+  });
+
+  it('records the best validation accuracy and loss from train.json, null where train.json lacks them', async () => {
+    await mkdir(join(root, 'train'));
+    await writeFile(join(root, 'train', 'train.json'), JSON.stringify({ model: 'cnn', bestValAccuracy: 0.625, bestValLoss: 1.04 }));
+    await runEvaluate(context([]), predict);
+    expect(JSON.parse(await readFile(join(root, 'metrics.json'), 'utf8')).validation).toEqual({ accuracy: 0.625, loss: 1.04 });
+    await writeFile(join(root, 'train', 'train.json'), JSON.stringify({ model: 'cnn' }));
+    expect((await runEvaluate(context([]), predict)).info?.validation).toEqual({ accuracy: null, loss: null });
+  });
+
+  it('records no validation scores when the examples have no val split (training then watched its own loss)', async () => {
+    await mkdir(join(root, 'train'));
+    await writeFile(join(root, 'train', 'train.json'), JSON.stringify({ model: 'cnn', bestValAccuracy: 0.9, bestValLoss: 0.2 }));
+    await writeManifest(manifestRows({ train: ['12'], val: [], test: ['03'] }));
+    expect((await runEvaluate(context([]), predict)).info?.validation).toEqual({ accuracy: null, loss: null });
+  });
+
+  it('fails naming the file when the examples have no chunks.json', async () => {
+    await rm(join(root, 'chunk', 'chunks.json'));
+    await expect(runEvaluate(context([]), predict)).rejects.toThrow(/cannot read .*chunk\/chunks\.json/);
+  });
+
   it('fails with a readable error when the chunk input is missing', async () => {
     const ctx = { ...context([]), inputs: [input('train')] };
     await expect(runEvaluate(ctx, predict)).rejects.toThrow(/needs an input of type features or chunk, found train/);
+  });
+});
+
+describe('readValidation', () => {
+  it('takes only finite numbers: Infinity (no best epoch) and a missing file give null', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pipe-train-'));
+    try {
+      expect(await readValidation(dir)).toEqual({ accuracy: null, loss: null });
+      await writeFile(join(dir, 'train.json'), '{"bestValAccuracy": 0.5, "bestValLoss": "Infinity"}');
+      expect(await readValidation(dir)).toEqual({ accuracy: 0.5, loss: null });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -79,4 +79,24 @@ describe('split', () => {
     const input = await corpus(8);
     await expect(runStage(splitStage, {}, { inputs: [input] })).rejects.toThrow(/class (boredom|disgust|fear|happiness|sadness|neutral) has no train file/);
   });
+
+  it('folds: loso tests the fold’s speaker only, validates on one other, and reports the shares it got', async () => {
+    const input = await corpus();
+    const { outDir, result } = await runStage(splitStage, { by: 'speaker', folds: 'loso', fold: 3, speakers: 10 }, { inputs: [input], seed: 2 });
+    const rows = readUtterances(outDir).manifest.rows;
+    const speakers = [...new Set(rows.map((r) => r.speaker))].sort();
+    const info = result.info as { speakers: Record<string, string[]>; shares: Record<string, number>; folds: string; fold: number };
+    expect(info.speakers.test).toEqual([speakers[2]]);
+    expect(info.speakers.val).toHaveLength(1);
+    expect(info.speakers.train).toHaveLength(8);
+    expect(info).toMatchObject({ folds: 'loso', fold: 3 });
+    expect(info.shares.test).toBeCloseTo(rows.filter((r) => r.split === 'test').length / rows.length, 6);
+  });
+
+  it('folds: loso on data with another speaker count is a DataError naming the stage and the count to set', async () => {
+    const input = await corpus();
+    const run = runStage(splitStage, { by: 'speaker', folds: 'loso', fold: 1, speakers: 12 }, { inputs: [input], name: 'split' });
+    await expect(run).rejects.toThrow('the data has 10 speakers; set split.speakers: 10');
+    await expect(run).rejects.toMatchObject({ place: { stage: 'split' } });
+  });
 });

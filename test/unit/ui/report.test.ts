@@ -115,6 +115,11 @@ describe('reading artifact files', () => {
     expect(html).toBe('<table><thead><tr><th>model</th><th class="num">acc %</th></tr></thead><tbody><tr><td>nn</td><td class="num">61.00</td></tr></tbody></table>');
     expect(markdownBlock('no table <here>')).toBe('<pre>no table &lt;here&gt;</pre>');
   });
+
+  it('keeps a note under the table (compare\'s legend) as a paragraph, the table still a table', () => {
+    const html = markdownBlock('| model | acc % |\n| --- | ---: |\n| nn * | 61.00 |\n\n* best on validation\n');
+    expect(html).toBe('<table><thead><tr><th>model</th><th class="num">acc %</th></tr></thead><tbody><tr><td>nn *</td><td class="num">61.00</td></tr></tbody></table><p>* best on validation</p>');
+  });
 });
 
 const CHROMIUM = '/usr/bin/chromium';
