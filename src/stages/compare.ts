@@ -10,7 +10,7 @@ import { StageError } from '../errors.js';
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
 import { classify } from '../metrics/classification.js';
 import { summarise, type Summary } from '../metrics/seeds.js';
-import { lookupReference, type ReferenceName } from '../references/paper-table2.js';
+import { lookupReference, REFERENCE_NAMES, type ReferenceName } from '../references/reference-results.js';
 import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
 
 export type CompareMetric = 'accuracy' | 'ua' | 'macroF1';
@@ -119,17 +119,18 @@ function buildRow(group: EvaluatedCell[], params: CompareParams): ResultRow {
   const perSeed: Scores[] = pooled?.perSeed ?? group;
   const over = (m: CompareMetric) => summarise(perSeed.map((s) => 100 * s[m]));
   const row = { accuracy: over('accuracy'), ua: over('ua'), macroF1: over('macroF1') };
+  const protocol = pooled ? `LOSO (${pooled.folds} folds)` : sharedProtocol(group);
   const reference =
-    params.reference === 'none' || model === null || classSet === null
+    params.reference === 'none' || classSet === null
       ? undefined
-      : lookupReference(params.reference, { model, classSet, metric: params.metric });
+      : lookupReference(params.reference, { model: model ?? undefined, classSet, metric: params.metric, protocol });
   return {
     label: rowLabel(values, model, classSet),
     values,
     model,
     classSet,
     seeds: pooled?.seeds ?? group.map((c) => c.cell.seed),
-    protocol: pooled ? `LOSO (${pooled.folds} folds)` : sharedProtocol(group),
+    protocol,
     folds: pooled?.folds ?? null,
     foldAccuracy: pooled ? spread(group.map((c) => 100 * c.accuracy)) : null,
     ...row,
@@ -432,7 +433,7 @@ export const compareStage = defineStage<CompareParams>({
     additionalProperties: false,
     properties: {
       metric: { enum: ['accuracy', 'ua', 'macroF1'], default: 'accuracy' },
-      reference: { enum: ['paper-table2', 'none'], default: 'none' },
+      reference: { enum: [...REFERENCE_NAMES, 'none'], default: 'none' },
     },
   },
   run: runCompare,

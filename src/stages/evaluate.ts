@@ -8,7 +8,7 @@ import { CHUNK_MANIFEST } from '../dataset/chunk-files.js';
 import { StageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { argmax, classify, type ClassScores } from '../metrics/classification.js';
-import { classSetName } from '../references/paper-table2.js';
+import { classSetName } from '../references/reference-results.js';
 import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
 
 export type EvaluateSplit = 'test' | 'val' | 'train';

@@ -259,6 +259,29 @@ describe('runCompare', () => {
     expect(md.split('\n').slice(2, 6).map((l) => l.split(' | ')[2])).toEqual(['random', 'speaker-independent', '—', 'LOSO (3 folds)']);
   });
 
+  it('finds the classical reference by class set and protocol, whatever the model: random rows by accuracy, LOSO rows by UA', async () => {
+    const loso = (classSet: string) => LOSO_SEED_1.map((e) => ({ ...e, values: { ...e.values, 'ingest.classes': classSet }, metrics: { ...e.metrics, classSet } }));
+    const evaluations = [
+      evaluation({ 'ingest.classes': 'all7' }, 1, { accuracy: 0.8, protocol: 'random' }),
+      { ...evaluation({ 'ingest.classes': 'four' }, 1, { accuracy: 0.9, protocol: 'random' }), metrics: { accuracy: 0.9, ua: 0.9, macroF1: 0.9, protocol: 'random', classSet: 'four' } },
+      ...loso('all7'),
+      evaluation({ 'ingest.classes': 'all7', 'split.by': 'speaker' }, 1, { accuracy: 0.5, protocol: 'speaker-independent' }),
+    ];
+    evaluations[0].metrics.classSet = 'all7';
+    evaluations[4].metrics.classSet = 'all7';
+    const accuracy = await compare(evaluations, { metric: 'accuracy', reference: 'classical-logmel' });
+    expect(accuracy.json.rows.map((r) => [r.classSet, r.protocol, r.reference])).toEqual([
+      ['all7', 'random', 75.8],
+      ['four', 'random', 83.9],
+      ['all7', 'LOSO (3 folds)', 60.6],
+      // One held-out speaker split is neither the random nor the LOSO protocol of the reference.
+      ['all7', 'speaker-independent', null],
+    ]);
+    const ua = await compare(evaluations, { metric: 'ua', reference: 'classical-logmel' });
+    expect(ua.json.rows.map((r) => r.reference)).toEqual([null, null, 59.0, null]);
+    expect(ua.json.rows[2].difference).toBeCloseTo(ua.json.rows[2].ua.mean - 59.0, 10);
+  });
+
   it('marks the row with the best validation accuracy of its class set, not the one with the best test accuracy', async () => {
     const evaluations = [
       // Best on test, second on validation.

@@ -3,7 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FOUR_CLASSES } from '../../../src/references/paper-table2.js';
+import { FOUR_CLASSES } from '../../../src/references/reference-results.js';
 import { buildResults, renderMarkdown, type EvaluatedCell } from '../../../src/stages/compare.js';
 import { evaluatePredictions, type FileProbabilities } from '../../../src/stages/evaluate.js';
 import type { ReportSource, ReportStageRow } from '../../../src/ui/report-data.js';
