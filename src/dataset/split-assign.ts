@@ -154,7 +154,7 @@ export function assignLeaveOneSpeakerOut(rows: SplitRow[], classes: Emotion[], l
   const speakers = [...new Set(rows.map((r) => r.speaker))].sort();
   if (speakers.length !== loso.speakers) {
     throw new DataError(
-      `the data has ${speakers.length} speakers; set ${stage}.speakers: ${speakers.length}`,
+      `the data has ${speakers.length} speakers; set ${(stage ?? 'split').replace(/\[.*\]$/, '')}.speakers: ${speakers.length}`,
       { stage },
       `leave-one-speaker-out plans one fold per speaker, and the plan was made for ${loso.speakers} speakers`,
     );
