@@ -152,15 +152,17 @@ export interface LosoFold {
  */
 export function assignLeaveOneSpeakerOut(rows: SplitRow[], classes: Emotion[], loso: LosoFold, seed: number, stage = 'split'): Map<string, Side> {
   const speakers = [...new Set(rows.map((r) => r.speaker))].sort();
+  // The stage's name in the spec (an instance id adds its matrix values in brackets): what a user would set.
+  const param = stage.replace(/\[.*\]$/, '');
   if (speakers.length !== loso.speakers) {
     throw new DataError(
-      `the data has ${speakers.length} speakers; set ${(stage ?? 'split').replace(/\[.*\]$/, '')}.speakers: ${speakers.length}`,
+      `the data has ${speakers.length} speakers; set ${param}.speakers: ${speakers.length}`,
       { stage },
       `leave-one-speaker-out plans one fold per speaker, and the plan was made for ${loso.speakers} speakers`,
     );
   }
   if (!Number.isInteger(loso.fold) || loso.fold < 1 || loso.fold > speakers.length) {
-    throw new DataError(`fold ${loso.fold} is not in 1..${speakers.length}`, { stage }, `set ${stage}.fold to 1..${speakers.length}, or leave it out to run every fold`);
+    throw new DataError(`fold ${loso.fold} is not in 1..${speakers.length}`, { stage }, `set ${param}.fold to 1..${speakers.length}, or leave it out to run every fold`);
   }
   const test = speakers[loso.fold - 1];
   const rest = speakers.filter((s) => s !== test);

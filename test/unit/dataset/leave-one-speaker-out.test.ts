@@ -72,6 +72,8 @@ describe('assignLeaveOneSpeakerOut', () => {
     expect(run).toThrow(DataError);
     expect(run).toThrow('the data has 9 speakers; set split.speakers: 9');
     expect(() => assignLeaveOneSpeakerOut(nine, classes, { speakers: 9, fold: 1 }, 1)).not.toThrow();
+    // From the runner the stage is an instance id; the message names the param a user writes in the spec.
+    expect(() => assignLeaveOneSpeakerOut(nine, classes, { ...LOSO, fold: 3 }, 1, 'split[seed=1,split.fold=3]')).toThrow('set split.speakers: 9');
   });
 
   it('rejects a fold outside 1..speakers', () => {
