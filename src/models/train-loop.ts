@@ -13,6 +13,7 @@ import { buildModel, inputShape, reseedDropout, type ModelParams } from './build
 import { gatherBatch, loadExamples, type ExampleSet, type Framing } from './examples.js';
 import { modelFlops } from './flops.js';
 import { packWeights, saveModel, unpackWeights } from './model-io.js';
+import { mixBatch } from './mixup.js';
 import { MASK_DEFAULTS, maskBatch, type MaskParams } from './spec-augment.js';
 
 export interface TrainParams extends ModelParams, Partial<MaskParams> {
@@ -25,6 +26,8 @@ export interface TrainParams extends ModelParams, Partial<MaskParams> {
   lr: number;
   momentum: number;
   nesterov: boolean;
+  /** Mixup's α (Beta(α, α)); absent or 0: no mixup. */
+  mixup?: number;
   /** balanced: each class's loss weighted by n / (classes · its count in the training split); default none. */
   classWeights?: 'none' | 'balanced';
 }
@@ -93,7 +96,9 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
       reseedDropout(model, stepSeed);
       const x = gatherBatch(trainSet, idx, batchBuffer);
       if (masking) maskBatch(x, idx.length, data.shape[0], data.shape[1], masks, mulberry32(mixSeed(stepSeed, 7)));
-      const [l, c] = trainStep(tf, model, optimizer, { x, labels: Int32Array.from(idx, (i) => trainSet.labels[i]) }, shape, classes, weights);
+      const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
+      const targets = job.params.mixup ? mixBatch(x, labels, classes, job.params.mixup, mulberry32(mixSeed(stepSeed, 11))) : undefined;
+      const [l, c] = trainStep(tf, model, optimizer, { x, labels, targets }, shape, classes, weights);
       lossSum += l * idx.length;
       correct += c;
       if (Date.now() - lastReport > 250 || b === batches - 1) {
@@ -169,10 +174,11 @@ export function balancedWeights(labels: Int32Array, classes: number): Float32Arr
   return counts.map((c) => (c > 0 ? labels.length / (classes * c) : 0));
 }
 
-/** One batch: its values (row-major) and labels. */
+/** One batch: its values (row-major) and labels; soft targets [rows, classes] replace the one-hot labels (mixup). */
 export interface Batch {
   x: Float32Array;
   labels: Int32Array;
+  targets?: Float32Array;
 }
 
 /**
@@ -191,7 +197,7 @@ export function trainStep(
   return tf.tidy(() => {
     const x = toInput(tf, batch.x, batch.labels.length, shape);
     const labels = tf.tensor1d(batch.labels, 'int32');
-    const y = tf.oneHot(labels, classes);
+    const y = batch.targets ? tf.tensor2d(batch.targets, [batch.labels.length, classes]) : tf.oneHot(labels, classes);
     const weights = classWeights ? tf.gather(tf.tensor1d(classWeights), labels) : undefined;
     let correct: tfjs.Tensor | undefined;
     const loss = optimizer.minimize(() => {

@@ -38,6 +38,7 @@ export const trainStage = defineStage<TrainParams>({
       frameLength: { type: 'integer', minimum: 1, default: 400, description: 'lstm: samples per frame (25 ms at 16 kHz)' },
       dropout: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.3 },
       pooling: { enum: ['default', 'attention'], description: 'default: cnn averages over time, lstm keeps its last state; attention: a learned weighted sum over time' },
+      mixup: { type: 'number', minimum: 0, description: "mixup's α: each training example blended with another of its batch, λ ~ Beta(α, α) (default 0: off)" },
       classWeights: { enum: ['none', 'balanced'], description: 'default none; balanced: loss weighted by n / (classes · class count) of the training split' },
       timeMasks: { type: 'integer', minimum: 0, description: 'SpecAugment: masked runs of frames per training example (default 0)' },
       timeMaskWidth: { type: 'integer', minimum: 0, description: `SpecAugment: longest masked run of frames (default ${MASK_DEFAULTS.timeMaskWidth})` },

@@ -70,10 +70,10 @@ describe('train', () => {
     ['cnn', { pooling: 'attention' }],
     ['cnn_lstm', { pooling: 'attention' }],
     ['lstm', {}],
-  ] as const)('%s %o learns from [frames, dims] features (log-mel of the same chunks), with masks and class weights', async (model, extra) => {
+  ] as const)('%s %o learns from [frames, dims] features (log-mel of the same chunks), with masks, mixup and class weights', async (model, extra) => {
     const features = await featureDir();
     const j = {
-      ...job(model, { ...extra, filters: [8, 8], kernelSizes: [3, 3], strides: [1, 1], poolSizes: [2, 1], optimizer: 'adam', lr: 0.01, timeMasks: 1, bandMasks: 1, classWeights: 'balanced' }),
+      ...job(model, { ...extra, filters: [8, 8], kernelSizes: [3, 3], strides: [1, 1], poolSizes: [2, 1], optimizer: 'adam', lr: 0.01, timeMasks: 1, bandMasks: 1, classWeights: 'balanced', mixup: 0.2 }),
       chunkDir: features,
     };
     await train(j, () => {}, () => false);
