@@ -200,8 +200,14 @@ function meanValAccuracy(group: EvaluatedCell[]): number | null {
  * an optimistic estimate.
  */
 function markSelection(rows: ResultRow[]): ResultRow[] {
-  const bySet = new Map<string | null, ResultRow[]>();
-  for (const r of rows) if (r.valAccuracy !== null) bySet.set(r.classSet, [...(bySet.get(r.classSet) ?? []), r]);
+  // Rows are rivals only under the same class set and protocol: a random split's validation speakers are also
+  // its training speakers, so its validation accuracy is not comparable with a LOSO row's.
+  const bySet = new Map<string, ResultRow[]>();
+  for (const r of rows) {
+    if (r.valAccuracy === null) continue;
+    const id = `${r.classSet}|${r.protocol}`;
+    bySet.set(id, [...(bySet.get(id) ?? []), r]);
+  }
   for (const candidates of bySet.values()) {
     if (candidates.length < 2) continue;
     const best = Math.max(...candidates.map((r) => r.valAccuracy!));
@@ -271,7 +277,7 @@ export function renderLegend(table: ResultsTable): string {
   const pooled = hasFolds(table)
     ? ' LOSO rows score each seed’s test predictions of all folds pooled; ± and CI are over seeds, per-fold accuracy is min–max (sd) over folds × seeds.'
     : '';
-  return `\`*\` highest mean validation accuracy among the rows of its class set: the configuration chosen on validation, never on test.${pooled}\n`;
+  return `\`*\` highest mean validation accuracy among the rows of its class set and protocol: the configuration chosen on validation, never on test.${pooled}\n`;
 }
 
 export function renderCsv(table: ResultsTable): string {
@@ -424,8 +430,8 @@ function stringOrNull(v: Json | undefined): string | null {
 
 export const compareStage = defineStage<CompareParams>({
   type: 'compare',
-  // 2: protocol and validation columns, fold rows pooled.
-  version: 2,
+  // 2: protocol and validation columns, fold rows pooled. 3: the validation mark per class set and protocol.
+  version: 3,
   usesSeed: false,
   scope: 'plan',
   paramsSchema: {

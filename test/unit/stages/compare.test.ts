@@ -135,7 +135,7 @@ describe('runCompare', () => {
       // The paper has no CNN on 4 emotions; one seed has no std and no interval.
       '| cnn | four | — | 1 | 60.00 | 55.00 | 50.00 | — | — | — | — |',
       '',
-      '`*` highest mean validation accuracy among the rows of its class set: the configuration chosen on validation, never on test.',
+      '`*` highest mean validation accuracy among the rows of its class set and protocol: the configuration chosen on validation, never on test.',
     ]);
     expect(result.summary).toBe(md);
     expect(result.metrics).toEqual({ rows: 3, cells: 6 });
@@ -306,8 +306,24 @@ describe('runCompare', () => {
     expect(lines[2]).toMatch(/\| \[90\.00, 90\.00\] \| 60\.00 \|$/);
     expect(lines[3]).toMatch(/\| \[50\.00, 50\.00\] \| 75\.00 \* \|$/);
     expect(lines[4]).toMatch(/\| 95\.00 \| — \| — \|$/);
-    expect(lines[8]).toMatch(/^`\*` highest mean validation accuracy among the rows of its class set/);
+    expect(lines[8]).toMatch(/^`\*` highest mean validation accuracy among the rows of its class set and protocol/);
     expect(csv.split('\n')[2]).toMatch(/,75\.00,true,,,,$/);
+  });
+
+  it('chooses among rows of one protocol: a random split\'s validation is no rival for a LOSO row\'s', async () => {
+    const evaluations = [
+      ...[1, 2].map((seed) => evaluation({ 'split.by': 'file', 'train.model': 'nn' }, seed, { accuracy: 0.8, valAccuracy: 0.9, protocol: 'random' })),
+      ...[1, 2].map((seed) => evaluation({ 'split.by': 'file', 'train.model': 'cnn' }, seed, { accuracy: 0.8, valAccuracy: 0.8, protocol: 'random' })),
+      ...LOSO_SEED_1.map((e) => ({ ...e, values: { ...e.values, 'split.by': 'loso', 'train.model': 'cnn' } })),
+      ...LOSO_SEED_1.map((e) => ({ ...e, values: { ...e.values, 'split.by': 'loso', 'train.model': 'nn' }, metrics: { ...e.metrics, validation: { accuracy: 0.6, loss: 1 } } })),
+    ];
+    const { json } = await compare(evaluations, { metric: 'accuracy', reference: 'none' });
+    expect(json.rows.map((r) => [r.values['split.by'], r.values['train.model'], r.selectedByValidation])).toEqual([
+      ['file', 'nn', true],
+      ['file', 'cnn', false],
+      ['loso', 'cnn', true],
+      ['loso', 'nn', false],
+    ]);
   });
 
   it('does not mark a row that has nothing to be chosen against', async () => {
