@@ -2,7 +2,8 @@
 // Cells that differ only by seed (a spec's `repeat`) become one row: mean ± std and a 95% t-interval over seeds.
 // Cells that also differ by a fold (leave-one-speaker-out, `split.fold`) become one row too: per seed, every fold's
 // test predictions are pooled and scored once, and the row's spread is over seeds of those pooled scores. The row
-// with the best mean validation accuracy of its class set is marked: a configuration is chosen on validation only.
+// with the best mean validation accuracy of its class set and protocol is marked: a configuration is chosen on
+// validation only.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ export interface ResultRow {
   macroF1: Summary;
   /** Mean validation accuracy over the row's cells, percent; null where any cell lacks it. */
   valAccuracy: number | null;
-  /** The best mean validation accuracy among the rows of its class set (marked `*`). */
+  /** The best mean validation accuracy among the rows of its class set and protocol (marked `*`). */
   selectedByValidation: boolean;
   /** Reference value of the compared metric, percent; null where the reference has none. */
   reference: number | null;
@@ -195,7 +196,7 @@ function meanValAccuracy(group: EvaluatedCell[]): number | null {
 }
 
 /**
- * Marks, per class set, the row(s) with the highest mean validation accuracy, where at least two rows of the set
+ * Marks, per class set and protocol, the row(s) with the highest mean validation accuracy, where at least two rows
  * have one to choose between. Test scores play no part: choosing the best row on test would make its test score
  * an optimistic estimate.
  */
