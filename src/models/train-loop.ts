@@ -72,6 +72,9 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   const weights = job.params.classWeights === 'balanced' ? balancedWeights(trainSet.labels, classes) : undefined;
   const masks: MaskParams = { ...MASK_DEFAULTS, ...job.params };
   const masking = masks.timeMasks > 0 || masks.bandMasks > 0;
+  if (masks.bandMasks > 0 && data.shape[1] === 1) {
+    throw new Error('bandMasks masks feature dims, and a waveform has one: put a features stage before train, or set bandMasks: 0');
+  }
 
   const restored = await restoreCheckpoint(tf, job.scratchDir, model, optimizer);
   let best = restored?.best ?? packWeights(model.getWeights());

@@ -85,6 +85,10 @@ describe('train', () => {
     expect(correct / predictions.files.length).toBeGreaterThan(0.7);
   });
 
+  it('refuses band masks on a waveform, which has no bands', async () => {
+    await expect(train(job('cnn', { bandMasks: 1, epochs: 1 }), () => {}, () => false)).rejects.toThrow(/bandMasks masks feature dims/);
+  });
+
   it('same seed and backend give the same history; another seed does not', async () => {
     // With dropout: its masks are seeded per step too.
     const a = job('cnn_lstm', { epochs: 3, dropout: 0.3 });
