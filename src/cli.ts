@@ -186,6 +186,13 @@ function isCommanderExit(err: unknown): err is { exitCode: number; code: string 
   return typeof err === 'object' && err !== null && 'code' in err && String((err as { code: unknown }).code).startsWith('commander.');
 }
 
+// `pipe dag SPEC | head`: a reader that closes the pipe early ends pipe as it ends other Unix tools (the exit
+// status of a SIGPIPE, 128 + 13), not with an unhandled EPIPE stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(141);
+});
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
