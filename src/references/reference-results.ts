@@ -47,17 +47,13 @@ export const CLASSICAL_LOGMEL: readonly ReferenceRow[] = [
 
 const REFERENCES: Record<ReferenceName, readonly ReferenceRow[]> = { 'paper-table2': PAPER_TABLE2, 'classical-logmel': CLASSICAL_LOGMEL };
 
-/**
- * The reference value (percent) for a result, or undefined where the reference has none. `protocol` is compare's
- * (`random`, `speaker-independent`, `LOSO (10 folds)`); undefined is read as random, as table2's rows were run.
- */
+/** The reference value (percent) for a result, or undefined where the reference has none. */
 export function lookupReference(
   reference: ReferenceName,
-  key: { model?: string; classSet?: string; metric: ReferenceMetric; protocol?: string | null },
+  key: { model?: string; classSet?: string; metric: ReferenceMetric; protocol: ReferenceProtocol },
 ): number | undefined {
-  const protocol: ReferenceProtocol | undefined = !key.protocol || key.protocol === 'random' ? 'random' : key.protocol.startsWith('LOSO') ? 'loso' : undefined;
   return REFERENCES[reference].find(
-    (r) => (r.model === undefined || r.model === key.model) && r.classSet === key.classSet && r.metric === key.metric && r.protocol === protocol,
+    (r) => (r.model === undefined || r.model === key.model) && r.classSet === key.classSet && r.metric === key.metric && r.protocol === key.protocol,
   )?.value;
 }
 

@@ -11,7 +11,7 @@ import { StageError } from '../errors.js';
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
 import { classify } from '../metrics/classification.js';
 import { summarise, type Summary } from '../metrics/seeds.js';
-import { lookupReference, REFERENCE_NAMES, type ReferenceName } from '../references/reference-results.js';
+import { lookupReference, REFERENCE_NAMES, type ReferenceName, type ReferenceProtocol } from '../references/reference-results.js';
 import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
 
 export type CompareMetric = 'accuracy' | 'ua' | 'macroF1';
@@ -121,10 +121,13 @@ function buildRow(group: EvaluatedCell[], params: CompareParams): ResultRow {
   const over = (m: CompareMetric) => summarise(perSeed.map((s) => 100 * s[m]));
   const row = { accuracy: over('accuracy'), ua: over('ua'), macroF1: over('macroF1') };
   const protocol = pooled ? `LOSO (${pooled.folds} folds)` : sharedProtocol(group);
+  // A row of one held-out speaker partition is neither of the references' protocols; an artifact that does not
+  // say its protocol is read as random, as table2's rows were run.
+  const referenceProtocol: ReferenceProtocol | undefined = pooled ? 'loso' : protocol === 'speaker-independent' ? undefined : 'random';
   const reference =
-    params.reference === 'none' || classSet === null
+    params.reference === 'none' || classSet === null || referenceProtocol === undefined
       ? undefined
-      : lookupReference(params.reference, { model: model ?? undefined, classSet, metric: params.metric, protocol });
+      : lookupReference(params.reference, { model: model ?? undefined, classSet, metric: params.metric, protocol: referenceProtocol });
   return {
     label: rowLabel(values, model, classSet),
     values,

@@ -9,7 +9,7 @@ import { StageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { argmax, classify, type ClassScores } from '../metrics/classification.js';
 import { classSetName } from '../references/reference-results.js';
-import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
+import { defineStage, EXAMPLE_TYPES, inputOfTypes, type StageContext, type StageInput, type StageResult } from './stage.js';
 
 export type EvaluateSplit = 'test' | 'val' | 'train';
 
@@ -149,11 +149,8 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
   };
 }
 
-/** Stage types whose artifact holds examples in the chunk format (chunks.json + chunks.f32). */
-export const EXAMPLE_TYPES = ['features', 'chunk'];
-
-function requireInput(ctx: StageContext<EvaluateParams>, types: string[]): StageInput {
-  const input = types.map((t) => ctx.inputs.find((i) => i.type === t)).find((i) => i !== undefined);
+function requireInput(ctx: StageContext<EvaluateParams>, types: readonly string[]): StageInput {
+  const input = inputOfTypes(ctx.inputs, types);
   if (!input) {
     throw new StageError(
       `needs an input of type ${types.join(' or ')}, found ${ctx.inputs.map((i) => i.type).join(', ') || 'none'}`,

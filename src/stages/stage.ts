@@ -88,6 +88,14 @@ export interface Stage<P> {
   run(ctx: StageContext<P>): Promise<StageResult>;
 }
 
+/** Stage types whose artifact holds examples in the chunk format (chunks.json + chunks.f32): train and evaluate read either. */
+export const EXAMPLE_TYPES: readonly string[] = ['features', 'chunk'];
+
+/** The input of the first of `types` (in that order of preference) that the stage has, or undefined. */
+export function inputOfTypes(inputs: readonly StageInput[], types: readonly string[]): StageInput | undefined {
+  return types.map((t) => inputs.find((i) => i.type === t)).find((i) => i !== undefined);
+}
+
 /** A stage with its params type erased, as the registry and runner hold it. */
 export interface AnyStage {
   type: string;

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { StageError } from '../errors.js';
 import type { EpochRecord, TrainParams } from '../models/train-loop.js';
 import { MASK_DEFAULTS } from '../models/spec-augment.js';
-import { EXAMPLE_TYPES } from './evaluate.js';
-import { defineStage } from './stage.js';
+import { defineStage, EXAMPLE_TYPES, inputOfTypes } from './stage.js';
 
 export const trainStage = defineStage<TrainParams>({
   type: 'train',
@@ -55,7 +54,7 @@ export const trainStage = defineStage<TrainParams>({
         { stage: ctx.name },
       );
     }
-    const chunk = EXAMPLE_TYPES.map((t) => ctx.inputs.find((i) => i.type === t)).find((i) => i !== undefined);
+    const chunk = inputOfTypes(ctx.inputs, EXAMPLE_TYPES);
     if (!chunk) throw new StageError('needs a chunk or features stage as input', { stage: ctx.name }, 'add `needs: [chunk]` (or `needs: [features]`)');
     const { trainInWorker } = await import('../models/train-in-worker.js');
     const job = { chunkDir: chunk.dir, params: p, seed: ctx.seed, scratchDir: ctx.scratchDir, outDir: ctx.outDir, backend: ctx.options.backend };

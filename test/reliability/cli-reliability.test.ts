@@ -150,13 +150,9 @@ describe('output into a pipe that closes early', () => {
   it('ends like a Unix tool (status 141), without an EPIPE stack trace', async () => {
     // 1800 cells: a dag of ~400 kB, far larger than a pipe's buffer, so pipe is still writing when the reader goes away.
     const dir = project(DATA + 'matrix:\n  split.test: { from: 0.1, to: 0.3, step: 0.1 }\n  seed: { from: 1, to: 600, step: 1 }\n');
-    const { spawn } = await import('node:child_process');
-    const { cliPath } = await import('../helpers/cli.js');
-    const child = spawn(process.execPath, [cliPath, 'dag', 'spec.yaml'], { cwd: dir, env: { ...process.env, CI: '1' } });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const { child, done } = pipeAsync(dir, ['dag', 'spec.yaml']);
     child.stdout.once('data', () => child.stdout.destroy());
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, stderr } = await done;
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(code).toBe(141);
   });
