@@ -44,8 +44,9 @@ export function loadExamples(chunkDir: string, framing: Framing, options: LoadOp
   const fixedMaxChunks = options.maxChunks;
   const wanted = new Set(options.splits ?? ['train', 'val', 'test']);
   const [steps, channels] = manifest.shape ?? [manifest.length, 1];
+  // Only the loaded splits' files: the test files' lengths must not shape a model trained without them.
   const perFile = new Map<string, number[]>();
-  for (const row of manifest.rows) {
+  for (const row of manifest.rows.filter((r) => wanted.has(r.split))) {
     const list = perFile.get(row.utterance) ?? [];
     list.push(row.index);
     perFile.set(row.utterance, list);
