@@ -2,6 +2,7 @@
 
 import { projectPaths } from '../runner/run-plan.js';
 import { ExperimentStore, type RunRow } from '../store/db.js';
+import { compareFlags } from '../ui/show-flags.js';
 import { artifactPictures } from '../ui/show-pictures.js';
 
 function openStore(): ExperimentStore {
@@ -48,6 +49,8 @@ export function showCommand(ref: string, opts: { json?: boolean }): number {
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     const pictures = artifactPictures(stages, (key) => store.getStageResult(key), { color });
     if (pictures) process.stdout.write('\n' + pictures + '\n');
+    const flags = compareFlags(stages, (key) => store.getStageResult(key));
+    if (flags) process.stdout.write('\n' + flags + '\n');
     return 0;
   } finally {
     store.close();

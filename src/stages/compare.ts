@@ -3,13 +3,14 @@
 // Cells that also differ by a fold (leave-one-speaker-out, `split.fold`) become one row too: per seed, every fold's
 // test predictions are pooled and scored once, and the row's spread is over seeds of those pooled scores. The row
 // with the best mean validation accuracy of its class set and protocol is marked: a configuration is chosen on
-// validation only.
+// validation only. Each row carries flags (did not learn, collapsed, overfit; src/metrics/diagnose.ts).
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
 import { classify } from '../metrics/classification.js';
+import { COLLAPSE_SHARE, DEFAULT_OVERFIT_GAP, describeFlags, diagnoseRow, type RowFlags } from '../metrics/diagnose.js';
 import { summarise, type Summary } from '../metrics/seeds.js';
 import { lookupReference, REFERENCE_NAMES, type ReferenceName, type ReferenceProtocol } from '../references/reference-results.js';
 import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
@@ -32,6 +33,8 @@ export function isFoldKey(key: string): boolean {
 export interface CompareParams {
   metric: CompareMetric;
   reference: ReferenceName | 'none';
+  /** Training minus validation accuracy at the kept epoch (a fraction) above which a model is flagged overfit. */
+  overfitGap?: number;
 }
 
 /** One evaluate artifact's per-file predictions (predictions.json), as far as pooling needs them. */
@@ -51,6 +54,10 @@ export interface EvaluatedCell extends Scores {
   protocol?: string;
   /** The trained model's best validation accuracy; undefined or null where unknown. */
   valAccuracy?: number | null;
+  /** The training accuracy at the same (kept) epoch; undefined or null where unknown. */
+  trainAccuracy?: number | null;
+  /** The test confusion matrix, `matrix[t][p]`; undefined where metrics.json has none. */
+  confusion?: number[][];
   /** Read only for the cells of a fold row. */
   predictions?: CellPredictions;
 }
@@ -89,12 +96,15 @@ export interface ResultRow {
   reference: number | null;
   /** Mean of the compared metric minus the reference, percentage points. */
   difference: number | null;
+  flags: RowFlags;
 }
 
 export interface ResultsTable {
   metric: CompareMetric;
   reference: ReferenceName | 'none';
   unit: 'percent';
+  /** The overfit flag's threshold, a fraction. */
+  overfitGap: number;
   /** Matrix keys (without the seed and folds) that appear in any row: the table's leading columns. */
   keys: string[];
   rows: ResultRow[];
@@ -107,12 +117,13 @@ export function buildResults(cells: readonly EvaluatedCell[], params: ComparePar
     const id = canonicalJson(rowValues(c.cell.values));
     groups.set(id, [...(groups.get(id) ?? []), c]);
   }
-  const rows = markSelection([...groups.values()].map((group) => buildRow(group, params)));
+  const overfitGap = params.overfitGap ?? DEFAULT_OVERFIT_GAP;
+  const rows = markSelection([...groups.values()].map((group) => buildRow(group, params, overfitGap)));
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.values)))];
-  return { metric: params.metric, reference: params.reference, unit: 'percent', keys, rows };
+  return { metric: params.metric, reference: params.reference, unit: 'percent', overfitGap, keys, rows };
 }
 
-function buildRow(group: EvaluatedCell[], params: CompareParams): ResultRow {
+function buildRow(group: EvaluatedCell[], params: CompareParams, overfitGap: number): ResultRow {
   const values = rowValues(group[0].cell.values);
   const model = group.map((c) => c.model).find(isString) ?? stringOrNull(values[MODEL_KEY]);
   const classSet = group.map((c) => c.classSet).find(isString) ?? stringOrNull(values[CLASS_SET_KEY]);
@@ -142,6 +153,11 @@ function buildRow(group: EvaluatedCell[], params: CompareParams): ResultRow {
     selectedByValidation: false,
     reference: reference ?? null,
     difference: reference === undefined ? null : row[params.metric].mean - reference,
+    flags: diagnoseRow(
+      group.map((c) => ({ seed: c.cell.seed, confusion: c.confusion, trainAccuracy: c.trainAccuracy, valAccuracy: c.valAccuracy })),
+      row.accuracy.mean,
+      overfitGap,
+    ),
   };
 }
 
@@ -256,6 +272,7 @@ export function renderMarkdown(table: ResultsTable): string {
   if (folds) head.push('per-fold accuracy %');
   head.push('val accuracy %');
   if (table.reference !== 'none') head.push(`${table.reference} ${m} %`, 'Δ');
+  head.push('flags');
   const body = table.rows.map((r) => {
     const cells = [
       ...table.keys.map((k) => (k in r.values ? formatValue(r.values[k]) : '')),
@@ -269,25 +286,31 @@ export function renderMarkdown(table: ResultsTable): string {
     if (table.reference !== 'none') {
       cells.push(r.reference === null ? '—' : pct(r.reference), r.difference === null ? '—' : signed(r.difference));
     }
+    cells.push(describeFlags(r.flags).join('; '));
     return cells;
   });
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  const rule = head.map((_, i) => (i < table.keys.length + 1 ? '---' : '---:'));
+  const rule = head.map((_, i) => (i < table.keys.length + 1 || i === head.length - 1 ? '---' : '---:'));
   return [line(head), line(rule), ...body.map(line)].join('\n') + '\n';
 }
 
-/** One line explaining the `*` (and, with fold rows, how they are scored). */
+/** A line explaining the `*` (and, with fold rows, how they are scored), and a line explaining the flags. */
 export function renderLegend(table: ResultsTable): string {
   const pooled = hasFolds(table)
     ? ' LOSO rows score each seed’s test predictions of all folds pooled; ± and CI are over seeds, per-fold accuracy is min–max (sd) over folds × seeds.'
     : '';
-  return `\`*\` highest mean validation accuracy among the rows of its class set and protocol: the configuration chosen on validation, never on test.${pooled}\n`;
+  const flags =
+    'Flags: did not learn = mean test accuracy not above the upper end of the Wilson 95% interval of the majority-class rate (the most frequent true class’s share of a seed’s test files); ' +
+    `collapsed = the seed’s model predicts one class for ≥ ${100 * COLLAPSE_SHARE}% of its test files; ` +
+    `overfit = training minus validation accuracy at the kept epoch above ${Number((100 * table.overfitGap).toFixed(2))} points (not judged for evaluations recorded before evaluate kept the training accuracy).`;
+  return `\`*\` highest mean validation accuracy among the rows of its class set and protocol: the configuration chosen on validation, never on test.${pooled}\n\n${flags}\n`;
 }
 
 export function renderCsv(table: ResultsTable): string {
   const head = ['label', ...table.keys, 'seeds'];
   for (const k of METRICS) head.push(`${k}_mean`, `${k}_std`, `${k}_ci95_low`, `${k}_ci95_high`);
   head.push('reference', 'difference', 'protocol', 'val_accuracy', 'selected_by_validation', 'folds', 'fold_accuracy_std', 'fold_accuracy_min', 'fold_accuracy_max');
+  head.push('majority_rate', 'majority_upper95', 'flags');
   const opt = (v: number | null | undefined) => (v === null || v === undefined ? '' : pct(v));
   const body = table.rows.map((r) => {
     const cells = [r.label, ...table.keys.map((k) => (k in r.values ? formatValue(r.values[k]) : '')), String(r.accuracy.n)];
@@ -295,6 +318,7 @@ export function renderCsv(table: ResultsTable): string {
     cells.push(opt(r.reference), r.difference === null ? '' : signed(r.difference));
     cells.push(r.protocol ?? '', opt(r.valAccuracy), String(r.selectedByValidation), r.folds === null ? '' : String(r.folds));
     cells.push(opt(r.foldAccuracy?.std), opt(r.foldAccuracy?.min), opt(r.foldAccuracy?.max));
+    cells.push(opt(r.flags.majorityRate), opt(r.flags.majorityUpper95), describeFlags(r.flags).join('; '));
     return cells.map(csvField).join(',');
   });
   return [head.map(csvField).join(','), ...body].join('\n') + '\n';
@@ -321,6 +345,8 @@ export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCel
     return v;
   };
   const validation = isObject(parsed.validation) ? parsed.validation.accuracy : undefined;
+  const training = isObject(parsed.training) ? parsed.training.accuracy : undefined;
+  const confusion = isObject(parsed.confusion) ? parsed.confusion.matrix : undefined;
   const isFold = Object.keys(input.cell.values).some(isFoldKey);
   return {
     cell: input.cell,
@@ -328,6 +354,8 @@ export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCel
     classSet: isString(parsed.classSet) ? parsed.classSet : undefined,
     protocol: isString(parsed.protocol) ? parsed.protocol : undefined,
     valAccuracy: typeof validation === 'number' ? validation : null,
+    trainAccuracy: typeof training === 'number' ? training : null,
+    ...(isCountMatrix(confusion) ? { confusion } : {}),
     accuracy: score('accuracy'),
     ua: score('ua'),
     macroF1: score('macroF1'),
@@ -420,6 +448,11 @@ async function barChart(table: ReturnType<typeof buildResults>): Promise<string>
   return barChartSvg(bars, m);
 }
 
+/** A square matrix of counts; anything else leaves the flags that need it unknown. */
+function isCountMatrix(v: unknown): v is number[][] {
+  return Array.isArray(v) && v.every((row) => Array.isArray(row) && row.length === v.length && row.every((x) => Number.isInteger(x) && x >= 0));
+}
+
 function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
@@ -435,7 +468,8 @@ function stringOrNull(v: Json | undefined): string | null {
 export const compareStage = defineStage<CompareParams>({
   type: 'compare',
   // 2: protocol and validation columns, fold rows pooled. 3: the validation mark per class set and protocol.
-  version: 3,
+  // 4: the flags column (did not learn, collapsed, overfit) and its legend.
+  version: 4,
   usesSeed: false,
   scope: 'plan',
   paramsSchema: {
@@ -444,6 +478,13 @@ export const compareStage = defineStage<CompareParams>({
     properties: {
       metric: { enum: ['accuracy', 'ua', 'macroF1'], default: 'accuracy' },
       reference: { enum: [...REFERENCE_NAMES, 'none'], default: 'none' },
+      overfitGap: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: DEFAULT_OVERFIT_GAP,
+        description: 'flag a model overfit when training minus validation accuracy at the kept epoch is above this (a fraction)',
+      },
     },
   },
   run: runCompare,

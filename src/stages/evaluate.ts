@@ -1,5 +1,6 @@
 // Evaluate: per-file predictions on the test split; accuracy, UA, macro-F1, per-class recall, confusion matrix;
-// the protocol (were the tested speakers unseen?) and the model's validation scores, on which compare selects.
+// the protocol (were the tested speakers unseen?) and the model's validation scores, on which compare selects, with
+// the training accuracy of the same kept epoch, from which compare flags overfitting.
 // Writes metrics.json (read by compare) and predictions.json (per file: paired tests, pooling of LOSO folds).
 
 import { readFile, writeFile } from 'node:fs/promises';
@@ -108,6 +109,7 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
   const { protocol, testSpeakers } = speakerProtocol(rows, split);
   // Without a val split, training watches its own loss (train-loop.ts): its "validation" scores are training scores.
   const validation = rows.some((r) => r.split === 'val') ? await readValidation(train.dir) : { accuracy: null, loss: null };
+  const training = await readKeptEpoch(train.dir);
   if (model === null) {
     ctx.report({ kind: 'log', level: 'warn', message: `${train.dir}/train.json names no model; compare cannot find a reference` });
   }
@@ -123,6 +125,7 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
     protocol,
     testSpeakers,
     validation,
+    training,
     ...scores,
   });
   await writePredictions(join(ctx.outDir, 'predictions.json'), { kind: 'predictions', split, classes: report.classes }, predictions);
@@ -141,6 +144,7 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
     protocol,
     testSpeakers,
     validation,
+    training,
     confusion: report.confusion.matrix,
   };
   return {
@@ -214,10 +218,27 @@ export async function readValidation(trainDir: string): Promise<{ accuracy: numb
   return { accuracy: number(parsed?.bestValAccuracy), loss: number(parsed?.bestValLoss) };
 }
 
+/**
+ * The kept epoch (train.json's `bestEpoch`, whose weights were saved) and the training accuracy history.json
+ * records for it; null where either file lacks it (no epoch ever improved, or an older artifact).
+ */
+export async function readKeptEpoch(trainDir: string): Promise<{ epoch: number | null; accuracy: number | null }> {
+  const bestEpoch = (await readTrainJson(trainDir))?.bestEpoch;
+  if (typeof bestEpoch !== 'number') return { epoch: null, accuracy: null };
+  const history = await readJsonFile(join(trainDir, 'history.json'));
+  const record = Array.isArray(history) ? history.find((h: unknown) => isObject(h) && h.epoch === bestEpoch) : undefined;
+  const accuracy = isObject(record) && typeof record.accuracy === 'number' && Number.isFinite(record.accuracy) ? record.accuracy : null;
+  return { epoch: accuracy === null ? null : bestEpoch, accuracy };
+}
+
 async function readTrainJson(trainDir: string): Promise<Record<string, unknown> | null> {
+  const parsed = await readJsonFile(join(trainDir, 'train.json'));
+  return isObject(parsed) ? parsed : null;
+}
+
+async function readJsonFile(path: string): Promise<unknown> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(join(trainDir, 'train.json'), 'utf8'));
-    return isObject(parsed) ? parsed : null;
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
   } catch {
     return null;
   }
@@ -242,8 +263,9 @@ async function writePredictions(path: string, head: JsonObject, files: FilePredi
 
 export const evaluateStage = defineStage<EvaluateParams>({
   type: 'evaluate',
-  // Still 1 although metrics.json gained protocol, testSpeakers and validation: the scores are the same, and compare
-  // reads artifacts without them (shown as —), so cached evaluations stay valid. `--force evaluate` fills them in.
+  // Still 1 although metrics.json gained protocol, testSpeakers, validation and training: the scores are the same, and
+  // compare reads artifacts without them (shown as —, or a flag not judged), so cached evaluations stay valid.
+  // `--force evaluate` fills them in.
   version: 1,
   usesSeed: false,
   scope: 'cell',

@@ -1,8 +1,19 @@
 // Readers for the files that evaluate, train and compare leave in their artifacts, shared by `pipe report` and
 // `pipe show`. Lenient by design: the formats are young, and an unreadable file means no picture, not an error.
 
+import { readFileSync } from 'node:fs';
 import type { BarRow } from '../charts/bar-chart.js';
 import type { EpochRecord } from '../charts/learning-curves.js';
+import type { RowFlags, SeedFlag } from '../metrics/diagnose.js';
+
+/** A JSON file's value; undefined where it is missing or not JSON (`pipe show` prints nothing for it). */
+export function readJsonFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 /** evaluate's metrics.json: `confusion: { classes, matrix }`, or the classes beside a bare matrix. */
 export function readConfusion(json: unknown): { classes: string[]; matrix: number[][] } | undefined {
@@ -52,6 +63,44 @@ export function readCompareChart(json: unknown): { metric: string; rows: BarRow[
     });
   }
   return rows.length ? { metric, rows } : undefined;
+}
+
+/** One compare row's flags as results.json holds them; rows written before compare had flags are left out. */
+export interface CompareRowFlags {
+  label: string;
+  seeds: number[];
+  flags: RowFlags;
+}
+
+/** compare's results.json rows with their `flags` (src/metrics/diagnose.ts); a malformed field reads as unknown. */
+export function readCompareFlags(json: unknown): CompareRowFlags[] | undefined {
+  if (!isObject(json) || !Array.isArray(json.rows)) return undefined;
+  const rows: CompareRowFlags[] = [];
+  for (const r of json.rows) {
+    if (!isObject(r) || typeof r.label !== 'string' || !isObject(r.flags)) continue;
+    const f = r.flags;
+    const seeds = Array.isArray(r.seeds) ? r.seeds.filter((s): s is number => typeof s === 'number') : [];
+    rows.push({
+      label: r.label,
+      seeds,
+      flags: {
+        majorityRate: num(f.majorityRate) ?? null,
+        majorityUpper95: num(f.majorityUpper95) ?? null,
+        didNotLearn: typeof f.didNotLearn === 'boolean' ? f.didNotLearn : null,
+        collapsed: seedFlags(f.collapsed),
+        overfit: seedFlags(f.overfit),
+      },
+    });
+  }
+  return rows.length ? rows : undefined;
+}
+
+function seedFlags(v: unknown): SeedFlag[] | null {
+  if (!Array.isArray(v)) return null;
+  return v.flatMap((s) => {
+    const [seed, models, of] = isObject(s) ? [num(s.seed), num(s.models), num(s.of)] : [];
+    return seed === undefined || models === undefined || of === undefined ? [] : [{ seed, models, of }];
+  });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

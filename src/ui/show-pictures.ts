@@ -1,11 +1,10 @@
 // The pictures `pipe show RUN` prints under its tables: each evaluation's confusion matrix and each training's
 // loss and accuracy curves as sparklines, read from the run's artifacts (a missing file just shows nothing).
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confusionMatrixTable } from '../charts/confusion-table.js';
 import { sparkline } from '../charts/sparkline.js';
-import { readConfusion, readHistory } from './artifact-files.js';
+import { readConfusion, readHistory, readJsonFile } from './artifact-files.js';
 
 export interface ShownStage {
   instanceId: string;
@@ -25,10 +24,10 @@ export function artifactPictures(
     const result = s.status === 'ran' || s.status === 'cached' ? lookup(s.key) : undefined;
     if (!result) continue;
     if (result.type === 'evaluate') {
-      const confusion = readConfusion(readJson(join(result.artifactPath, 'metrics.json')));
+      const confusion = readConfusion(readJsonFile(join(result.artifactPath, 'metrics.json')));
       if (confusion) blocks.push(`${s.instanceId}: confusion matrix\n${confusionMatrixTable(confusion.classes, confusion.matrix, options)}`);
     } else if (result.type === 'train') {
-      const history = readHistory(readJson(join(result.artifactPath, 'history.json')));
+      const history = readHistory(readJsonFile(join(result.artifactPath, 'history.json')));
       if (history?.length) blocks.push(`${s.instanceId}: ${history.length} epochs\n${curves(history)}`);
     }
   }
@@ -45,12 +44,4 @@ function curves(history: NonNullable<ReturnType<typeof readHistory>>): string {
     line('acc', history.map((h) => h.accuracy), pct(last.accuracy)),
     line('val acc', history.map((h) => h.valAccuracy), pct(last.valAccuracy)),
   ].join('\n');
-}
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/json.js';
 import { classify } from '../../../src/metrics/classification.js';
 import { buildResults, runCompare, type CompareParams, type ResultsTable } from '../../../src/stages/compare.js';
+import { evaluatePredictions } from '../../../src/stages/evaluate.js';
 import type { StageContext, StageInput } from '../../../src/stages/stage.js';
 
 interface FakeEvaluation {
@@ -18,6 +19,8 @@ interface FakeEvaluation {
     macroF1: number;
     protocol?: string;
     validation?: { accuracy: number | null; loss: number | null };
+    training?: { epoch: number | null; accuracy: number | null };
+    confusion?: { classes: string[]; matrix: number[][] };
   };
   /** predictions.json, written when given. */
   predictions?: { classes: string[]; files: { utterance: string; speaker: string; label: number; predicted: number; probs: number[] }[] };
@@ -55,16 +58,53 @@ function evaluation(values: JsonObject, seed: number, m: { accuracy: number; val
   };
 }
 
+const TWO_CLASSES = ['anger', 'neutral'];
+
+/**
+ * An evaluate artifact scored by evaluate's own function from hand-built `[true, predicted]` label pairs, with the
+ * kept epoch's training and validation accuracy where given (no `train`: an artifact from before evaluate kept it).
+ */
+function scored(values: JsonObject, seed: number, pairs: [number, number][], kept: { train?: number; val?: number } = {}): FakeEvaluation {
+  const files = pairs.map(([label, predicted], i) => ({ utterance: `u${i}`, speaker: 's1', label, probs: TWO_CLASSES.map((_, c) => (c === predicted ? 0.9 : 0.1)) }));
+  const { accuracy, ua, macroF1, confusion } = evaluatePredictions(TWO_CLASSES, files);
+  return {
+    values: { ...values, seed },
+    seed,
+    metrics: {
+      accuracy,
+      ua,
+      macroF1,
+      confusion,
+      validation: { accuracy: kept.val ?? null, loss: null },
+      ...(kept.train === undefined ? {} : { training: { epoch: 7, accuracy: kept.train } }),
+    },
+  };
+}
+
+/** `n` files of true class `t`, each predicted as `p`. */
+const times = (n: number, t: number, p: number): [number, number][] => Array.from({ length: n }, () => [t, p] as [number, number]);
+/** Every file right: 5 of each class. */
+const ALL_RIGHT = [...times(5, 0, 0), ...times(5, 1, 1)];
+
 const LOSO_CLASSES = ['anger', 'disgust', 'neutral'];
 
 /** One LOSO fold's evaluate artifact: `[true, predicted]` label pairs of the test speaker's files. */
 function fold(seed: number, k: number, speaker: string, pairs: [number, number][]): FakeEvaluation {
-  const { scores } = classify(pairs.map((p) => p[0]), pairs.map((p) => p[1]), LOSO_CLASSES.length);
+  const { scores, matrix } = classify(pairs.map((p) => p[0]), pairs.map((p) => p[1]), LOSO_CLASSES.length);
   const files = pairs.map(([label, predicted], i) => ({ utterance: `${speaker}a0${i}`, speaker, label, predicted, probs: LOSO_CLASSES.map((_, c) => (c === predicted ? 1 : 0)) }));
   return {
     values: { 'train.model': 'cnn', seed, 'split.fold': k },
     seed,
-    metrics: { model: 'cnn', classSet: 'custom', accuracy: scores.accuracy, ua: scores.ua, macroF1: scores.macroF1, protocol: 'speaker-independent', validation: { accuracy: 0.7, loss: 0.9 } },
+    metrics: {
+      model: 'cnn',
+      classSet: 'custom',
+      accuracy: scores.accuracy,
+      ua: scores.ua,
+      macroF1: scores.macroF1,
+      protocol: 'speaker-independent',
+      validation: { accuracy: 0.7, loss: 0.9 },
+      confusion: { classes: LOSO_CLASSES, matrix },
+    },
     predictions: { classes: LOSO_CLASSES, files },
   };
 }
@@ -125,17 +165,21 @@ describe('runCompare', () => {
   it('writes one markdown row per cell, seeds averaged, beside the paper value and the signed difference', async () => {
     const { md, result } = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'paper-table2' });
     expect(md.trimEnd().split('\n')).toEqual([
-      '| train.model | ingest.classes | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | val accuracy % | paper-table2 accuracy % | Δ |',
-      '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| train.model | ingest.classes | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | val accuracy % | paper-table2 accuracy % | Δ | flags |',
+      '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       // Artifacts from before evaluate recorded protocol and validation: both unknown, no row is marked.
-      // acc 50, 52, 57: mean 53, std √13; t(0.975, 2) = 4.3027.
-      '| nn | all7 | — | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [44.04, 61.96] | — | 53.30 | -0.30 |',
+      // acc 50, 52, 57: mean 53, std √13; t(0.975, 2) = 4.3027. No confusion matrix or training accuracy: no flag.
+      '| nn | all7 | — | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [44.04, 61.96] | — | 53.30 | -0.30 |  |',
       // acc 84, 86: mean 85, std √2; t(0.975, 1) = 12.7062, half-width 12.7062 · √2 / √2.
-      '| cnn_lstm | four | — | 2 | 85.00 ± 1.41 | 79.00 ± 1.41 | 78.00 ± 1.41 | [72.29, 97.71] | — | 83.00 | +2.00 |',
+      '| cnn_lstm | four | — | 2 | 85.00 ± 1.41 | 79.00 ± 1.41 | 78.00 ± 1.41 | [72.29, 97.71] | — | 83.00 | +2.00 |  |',
       // The paper has no CNN on 4 emotions; one seed has no std and no interval.
-      '| cnn | four | — | 1 | 60.00 | 55.00 | 50.00 | — | — | — | — |',
+      '| cnn | four | — | 1 | 60.00 | 55.00 | 50.00 | — | — | — | — |  |',
       '',
       '`*` highest mean validation accuracy among the rows of its class set and protocol: the configuration chosen on validation, never on test.',
+      '',
+      'Flags: did not learn = mean test accuracy not above the upper end of the Wilson 95% interval of the majority-class rate (the most frequent true class’s share of a seed’s test files); ' +
+        'collapsed = the seed’s model predicts one class for ≥ 90% of its test files; ' +
+        'overfit = training minus validation accuracy at the kept epoch above 30 points (not judged for evaluations recorded before evaluate kept the training accuracy).',
     ]);
     expect(result.summary).toBe(md);
     expect(result.metrics).toEqual({ rows: 3, cells: 6 });
@@ -147,12 +191,12 @@ describe('runCompare', () => {
     expect(lines[0]).toBe(
       'label,train.model,ingest.classes,seeds,accuracy_mean,accuracy_std,accuracy_ci95_low,accuracy_ci95_high,' +
         'ua_mean,ua_std,ua_ci95_low,ua_ci95_high,macroF1_mean,macroF1_std,macroF1_ci95_low,macroF1_ci95_high,reference,difference,' +
-        'protocol,val_accuracy,selected_by_validation,folds,fold_accuracy_std,fold_accuracy_min,fold_accuracy_max',
+        'protocol,val_accuracy,selected_by_validation,folds,fold_accuracy_std,fold_accuracy_min,fold_accuracy_max,majority_rate,majority_upper95,flags',
     );
     expect(lines[1]).toBe(
-      'train.model=nn ingest.classes=all7,nn,all7,3,53.00,3.61,44.04,61.96,47.00,2.00,42.03,51.97,44.00,4.00,34.06,53.94,53.30,-0.30,,,false,,,,',
+      'train.model=nn ingest.classes=all7,nn,all7,3,53.00,3.61,44.04,61.96,47.00,2.00,42.03,51.97,44.00,4.00,34.06,53.94,53.30,-0.30,,,false,,,,,,,',
     );
-    expect(lines[3]).toBe('train.model=cnn ingest.classes=four,cnn,four,1,60.00,,,,55.00,,,,50.00,,,,,,,,false,,,,');
+    expect(lines[3]).toBe('train.model=cnn ingest.classes=four,cnn,four,1,60.00,,,,55.00,,,,50.00,,,,,,,,false,,,,,,,');
     expect(lines).toHaveLength(4);
   });
 
@@ -204,14 +248,14 @@ describe('runCompare', () => {
     const { json, md } = await compare(evaluations, { metric: 'accuracy', reference: 'paper-table2' });
     expect(json.keys).toEqual([]);
     expect(json.rows.map((r) => r.label)).toEqual(['nn all7']);
-    expect(md.split('\n')[2]).toBe('| — | 3 | 50.00 ± 0.00 | 50.00 ± 0.00 | 50.00 ± 0.00 | [50.00, 50.00] | — | 53.30 | -3.30 |');
+    expect(md.split('\n')[2]).toBe('| — | 3 | 50.00 ± 0.00 | 50.00 ± 0.00 | 50.00 ± 0.00 | [50.00, 50.00] | — | 53.30 | -3.30 |  |');
   });
 
   it('has no reference columns without a reference, and no paper value for a metric the paper does not report', async () => {
     const none = await compare(EVALUATIONS, { metric: 'accuracy', reference: 'none' });
-    expect(none.md.split('\n')[0]).toBe('| train.model | ingest.classes | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | val accuracy % |');
+    expect(none.md.split('\n')[0]).toBe('| train.model | ingest.classes | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | val accuracy % | flags |');
     const ua = await compare(EVALUATIONS, { metric: 'ua', reference: 'paper-table2' });
-    expect(ua.md.split('\n')[2]).toBe('| nn | all7 | — | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [42.03, 51.97] | — | — | — |');
+    expect(ua.md.split('\n')[2]).toBe('| nn | all7 | — | 3 | 53.00 ± 3.61 | 47.00 ± 2.00 | 44.00 ± 4.00 | [42.03, 51.97] | — | — | — |  |');
   });
 
   it('pools the folds of each seed before scoring: UA over all folds, not the mean of per-fold UAs', async () => {
@@ -236,10 +280,13 @@ describe('runCompare', () => {
     expect(row.foldAccuracy!.min).toBe(60);
     expect(row.foldAccuracy!.max).toBe(100);
     expect(row.foldAccuracy!.std).toBeCloseTo(Math.sqrt(folds.reduce((a, v) => a + (v - mean) ** 2, 0) / 5), 10);
-    expect(md.split('\n')[0]).toBe('| train.model | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | per-fold accuracy % | val accuracy % |');
-    expect(md.split('\n')[2]).toMatch(/^\| cnn \| LOSO \(3 folds\) \| 2 \| 85\.71 ± 20\.20 \| 82\.78 ± 24\.36 \| .* \| 60\.00–100\.00 \(sd 16\.86\) \| 70\.00 \|$/);
+    expect(md.split('\n')[0]).toBe('| train.model | protocol | seeds | accuracy % | UA % | macro-F1 % | accuracy 95% CI | per-fold accuracy % | val accuracy % | flags |');
+    expect(md.split('\n')[2]).toMatch(/^\| cnn \| LOSO \(3 folds\) \| 2 \| 85\.71 ± 20\.20 \| 82\.78 ± 24\.36 \| .* \| 60\.00–100\.00 \(sd 16\.86\) \| 70\.00 \|  \|$/);
     expect(md).toContain('LOSO rows score each seed’s test predictions of all folds pooled');
-    expect(csv.trimEnd().split('\n')[1]).toMatch(/,LOSO \(3 folds\),70\.00,false,3,16\.86,60\.00,100\.00$/);
+    // The majority class over a seed's pooled folds: neutral, 6 of 14 files (per fold it would be 2/5, 2/4, 3/5).
+    expect(row.flags.majorityRate).toBeCloseTo((100 * 6) / 14, 10);
+    expect(row.flags).toMatchObject({ didNotLearn: false, collapsed: [] });
+    expect(csv.trimEnd().split('\n')[1]).toMatch(/,LOSO \(3 folds\),70\.00,false,3,16\.86,60\.00,100\.00,42\.86,[\d.]+,$/);
   });
 
   it('shows each row’s protocol: random, speaker-independent, LOSO, or — for an artifact that does not say', async () => {
@@ -303,11 +350,11 @@ describe('runCompare', () => {
       ['train.model=cnn ingest.classes=four', 55, true],
     ]);
     const lines = md.split('\n');
-    expect(lines[2]).toMatch(/\| \[90\.00, 90\.00\] \| 60\.00 \|$/);
-    expect(lines[3]).toMatch(/\| \[50\.00, 50\.00\] \| 75\.00 \* \|$/);
-    expect(lines[4]).toMatch(/\| 95\.00 \| — \| — \|$/);
+    expect(lines[2]).toMatch(/\| \[90\.00, 90\.00\] \| 60\.00 \|  \|$/);
+    expect(lines[3]).toMatch(/\| \[50\.00, 50\.00\] \| 75\.00 \* \|  \|$/);
+    expect(lines[4]).toMatch(/\| 95\.00 \| — \| — \|  \|$/);
     expect(lines[8]).toMatch(/^`\*` highest mean validation accuracy among the rows of its class set and protocol/);
-    expect(csv.split('\n')[2]).toMatch(/,75\.00,true,,,,$/);
+    expect(csv.split('\n')[2]).toMatch(/,75\.00,true,,,,,,,$/);
   });
 
   it('chooses among rows of one protocol: a random split\'s validation is no rival for a LOSO row\'s', async () => {
@@ -329,6 +376,54 @@ describe('runCompare', () => {
   it('does not mark a row that has nothing to be chosen against', async () => {
     const { json } = await compare([evaluation({ 'train.model': 'nn' }, 1, { accuracy: 0.5, valAccuracy: 0.5 })], { metric: 'accuracy', reference: 'none' });
     expect(json.rows[0]).toMatchObject({ valAccuracy: 50, selectedByValidation: false });
+  });
+
+  it('flags a row that scores the majority-class rate as did not learn, not a row that learned', async () => {
+    // 6 anger and 4 neutral files per seed: always answering anger scores 60%. The nn model gets 6 of 10 right
+    // without collapsing (it answers anger 6 times); the cnn gets them all.
+    const atMajority = [...times(4, 0, 0), ...times(2, 0, 1), ...times(2, 1, 1), ...times(2, 1, 0)];
+    const allRight = [...times(6, 0, 0), ...times(4, 1, 1)];
+    const evaluations = [1, 2, 3].flatMap((seed) => [scored({ 'train.model': 'nn' }, seed, atMajority), scored({ 'train.model': 'cnn' }, seed, allRight)]);
+    const { json, md, csv } = await compare(evaluations, { metric: 'accuracy', reference: 'none' });
+    const [nn, cnn] = json.rows;
+    expect(nn.accuracy.mean).toBeCloseTo(60, 10);
+    expect(nn.flags).toMatchObject({ didNotLearn: true, collapsed: [] });
+    expect(nn.flags.majorityRate).toBeCloseTo(60, 10);
+    // The Wilson bound for one seed's 10 files, not for all 30.
+    expect(nn.flags.majorityUpper95).toBeCloseTo(83.18, 2);
+    expect(cnn.flags).toMatchObject({ didNotLearn: false, collapsed: [] });
+    const flagsColumn = md.split('\n').slice(2, 4).map((l) => l.split(' | ').pop());
+    expect(flagsColumn).toEqual(['did not learn (majority 60.00%) |', ' |']);
+    expect(csv.trimEnd().split('\n').slice(1).map((l) => l.split(',').slice(-3).join(','))).toEqual(['60.00,83.18,did not learn (majority 60.00%)', '60.00,83.18,']);
+  });
+
+  it('names the seed whose model predicts one class for 9 of 10 files as collapsed, not the seed at 8 of 10', async () => {
+    // 5 anger and 5 neutral files; seed 1 answers anger 9 times (6 right), seed 2 answers anger 8 times (7 right).
+    const nineAnger = [...times(5, 0, 0), ...times(4, 1, 0), ...times(1, 1, 1)];
+    const eightAnger = [...times(5, 0, 0), ...times(3, 1, 0), ...times(2, 1, 1)];
+    const evaluations = [scored({ 'train.model': 'nn' }, 1, nineAnger), scored({ 'train.model': 'nn' }, 2, eightAnger), scored({ 'train.model': 'nn' }, 3, ALL_RIGHT)];
+    const { json, md } = await compare(evaluations, { metric: 'accuracy', reference: 'none' });
+    expect(json.rows[0].flags.collapsed).toEqual([{ seed: 1, models: 1, of: 1 }]);
+    // Mean accuracy (60 + 70 + 100) / 3 = 76.67 is just above the did-not-learn bound (76.34 for 10 files at 50%).
+    expect(json.rows[0].flags.didNotLearn).toBe(false);
+    expect(md.split('\n')[2]).toMatch(/ \| collapsed: seed 1 \|$/);
+  });
+
+  it('flags the seeds whose training accuracy exceeds validation by more than overfitGap, and none where it is unknown', async () => {
+    const evaluations = [
+      scored({ 'train.model': 'nn' }, 1, ALL_RIGHT, { train: 0.95, val: 0.6 }),
+      scored({ 'train.model': 'nn' }, 2, ALL_RIGHT, { train: 0.85, val: 0.6 }),
+      // Artifacts from before evaluate recorded the training accuracy: overfit unknown, so not raised.
+      scored({ 'train.model': 'cnn' }, 1, ALL_RIGHT, { val: 0.1 }),
+    ];
+    const byDefault = await compare(evaluations, { metric: 'accuracy', reference: 'none' });
+    expect(byDefault.json.overfitGap).toBe(0.3);
+    expect(byDefault.json.rows.map((r) => r.flags.overfit)).toEqual([[{ seed: 1, models: 1, of: 1 }], null]);
+    expect(byDefault.md.split('\n').slice(2, 4).map((l) => l.split(' | ').pop())).toEqual(['overfit: seed 1 |', ' |']);
+    const stricter = await compare(evaluations, { metric: 'accuracy', reference: 'none', overfitGap: 0.2 });
+    expect(stricter.json.rows[0].flags.overfit?.map((f) => f.seed)).toEqual([1, 2]);
+    expect(stricter.md).toContain('| overfit: seeds 1, 2 |');
+    expect(stricter.md).toContain('overfit = training minus validation accuracy at the kept epoch above 20 points');
   });
 
   it('fails naming the file when a fold cell has no predictions.json to pool', async () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StageContext, StageInput, StageProgress } from '../../../src/stages/stage.js';
 import {
   evaluatePredictions,
+  readKeptEpoch,
   readTrainedModel,
   readValidation,
   runEvaluate,
@@ -225,6 +226,19 @@ describe('runEvaluate', () => {
     expect((await runEvaluate(context([]), predict)).info?.validation).toEqual({ accuracy: null, loss: null });
   });
 
+  it('records the training accuracy of the kept epoch from history.json, null where train.json or history.json lacks it', async () => {
+    await mkdir(join(root, 'train'));
+    await writeFile(join(root, 'train', 'train.json'), JSON.stringify({ model: 'cnn', bestEpoch: 2, bestValAccuracy: 0.6, bestValLoss: 1 }));
+    const history = [1, 2, 3].map((epoch) => ({ epoch, loss: 1, accuracy: 0.5 + 0.1 * epoch, valLoss: 1, valAccuracy: 0.6, ms: 10 }));
+    await writeFile(join(root, 'train', 'history.json'), JSON.stringify(history));
+    const result = await runEvaluate(context([]), predict);
+    // Epoch 2's, not the last epoch's (0.8).
+    expect(JSON.parse(await readFile(join(root, 'metrics.json'), 'utf8')).training).toEqual({ epoch: 2, accuracy: 0.7 });
+    expect(result.info?.training).toEqual({ epoch: 2, accuracy: 0.7 });
+    await rm(join(root, 'train', 'history.json'));
+    expect((await runEvaluate(context([]), predict)).info?.training).toEqual({ epoch: null, accuracy: null });
+  });
+
   it('records no validation scores when the examples have no val split (training then watched its own loss)', async () => {
     await mkdir(join(root, 'train'));
     await writeFile(join(root, 'train', 'train.json'), JSON.stringify({ model: 'cnn', bestValAccuracy: 0.9, bestValLoss: 0.2 }));
@@ -250,6 +264,23 @@ describe('readValidation', () => {
       expect(await readValidation(dir)).toEqual({ accuracy: null, loss: null });
       await writeFile(join(dir, 'train.json'), '{"bestValAccuracy": 0.5, "bestValLoss": "Infinity"}');
       expect(await readValidation(dir)).toEqual({ accuracy: 0.5, loss: null });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readKeptEpoch', () => {
+  it('finds the record of train.json’s bestEpoch by its epoch number; no best epoch or no record gives null', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pipe-train-'));
+    try {
+      expect(await readKeptEpoch(dir)).toEqual({ epoch: null, accuracy: null });
+      await writeFile(join(dir, 'history.json'), JSON.stringify([{ epoch: 1, accuracy: 0.4 }, { epoch: 3, accuracy: 0.9 }]));
+      await writeFile(join(dir, 'train.json'), JSON.stringify({ bestEpoch: 3 }));
+      expect(await readKeptEpoch(dir)).toEqual({ epoch: 3, accuracy: 0.9 });
+      // No epoch improved on the initial loss: bestEpoch 0 has no record.
+      await writeFile(join(dir, 'train.json'), JSON.stringify({ bestEpoch: 0 }));
+      expect(await readKeptEpoch(dir)).toEqual({ epoch: null, accuracy: null });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

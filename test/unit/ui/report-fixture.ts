@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FOUR_CLASSES } from '../../../src/references/reference-results.js';
-import { buildResults, renderMarkdown, type EvaluatedCell } from '../../../src/stages/compare.js';
+import { buildResults, renderLegend, renderMarkdown, type EvaluatedCell } from '../../../src/stages/compare.js';
 import { evaluatePredictions, type FileProbabilities } from '../../../src/stages/evaluate.js';
 import type { ReportSource, ReportStageRow } from '../../../src/ui/report-data.js';
 
@@ -51,11 +51,19 @@ export function writeReportFixture(root: string): ReportSource {
     artifact(`key-eval-${model}`, 'evaluate', { 'metrics.json': JSON.stringify({ kind: 'evaluation', split: 'test', model, classSet: 'four', backend: 'cpu', ...scores }) });
     stages.push({ instanceId: `evaluate[${cell}]`, stageName: 'evaluate', key: `key-eval-${model}`, status: 'ran', ms: 900, error: null });
     for (const name of ['accuracy', 'ua', 'macroF1'] as const) metrics.push({ instanceId: `evaluate[${cell}]`, name, value: scores[name] });
-    cells.push({ cell: { id: cell, values: { 'train.model': model }, seed: 1 }, model, classSet: 'four', accuracy: scores.accuracy, ua: scores.ua, macroF1: scores.macroF1 });
+    cells.push({
+      cell: { id: cell, values: { 'train.model': model }, seed: 1 },
+      model,
+      classSet: 'four',
+      accuracy: scores.accuracy,
+      ua: scores.ua,
+      macroF1: scores.macroF1,
+      confusion: scores.confusion.matrix,
+    });
   }
 
   const table = buildResults(cells, { metric: 'accuracy', reference: 'paper-table2' });
-  artifact('key-compare', 'compare', { 'results.md': renderMarkdown(table), 'results.json': JSON.stringify(table) });
+  artifact('key-compare', 'compare', { 'results.md': renderMarkdown(table) + '\n' + renderLegend(table), 'results.json': JSON.stringify(table) });
   stages.push({ instanceId: 'compare', stageName: 'compare', key: 'key-compare', status: 'ran', ms: 12, error: null });
   stages.push({ instanceId: 'plot', stageName: 'plot', key: 'key-plot', status: 'failed', ms: 3, error: 'Error: <boom> & more' });
 
