@@ -28,10 +28,10 @@ stages:
 let dir: string;
 let summary: ReturnType<typeof parseSummary>;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = makeProject();
   writeFileSync(join(dir, 'spec.yaml'), SPEC);
-  const r = pipe(dir, ['run', 'spec.yaml', '--json', '--backend', 'wasm', '--jobs', '2']);
+  const r = await pipe(dir, ['run', 'spec.yaml', '--json', '--backend', 'wasm', '--jobs', '2']);
   expect(r.code, r.stderr).toBe(0);
   summary = parseSummary(r.stdout);
 }, 300_000);

@@ -39,14 +39,14 @@ function artifactFolders(dir: string): string[] {
 }
 
 describe('pipe run (data stages)', () => {
-  it('runs every stage, then reports every stage cached on a re-run', () => {
+  it('runs every stage, then reports every stage cached on a re-run', async () => {
     const dir = project();
-    const first = pipe(dir, ['run', 'spec.yaml', '--json']);
+    const first = await pipe(dir, ['run', 'spec.yaml', '--json']);
     expect(first.code, first.stderr).toBe(0);
     const s1 = parseSummary(first.stdout);
     expect(s1.stages.map((s) => s.status)).toEqual(['ran', 'ran', 'ran', 'ran']);
 
-    const second = pipe(dir, ['run', 'spec.yaml', '--json']);
+    const second = await pipe(dir, ['run', 'spec.yaml', '--json']);
     expect(second.code, second.stderr).toBe(0);
     const s2 = parseSummary(second.stdout);
     expect(s2.stages.map((s) => s.status)).toEqual(['cached', 'cached', 'cached', 'cached']);
@@ -54,20 +54,20 @@ describe('pipe run (data stages)', () => {
     expect(artifactFolders(dir)).toHaveLength(4);
   });
 
-  it('--set split.test=0.3 re-runs split and chunk, and nothing upstream', () => {
+  it('--set split.test=0.3 re-runs split and chunk, and nothing upstream', async () => {
     const dir = project();
-    expect(pipe(dir, ['run', 'spec.yaml', '--json']).code).toBe(0);
-    const r = pipe(dir, ['run', 'spec.yaml', '--json', '--set', 'split.test=0.3']);
+    expect((await pipe(dir, ['run', 'spec.yaml', '--json'])).code).toBe(0);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json', '--set', 'split.test=0.3']);
     expect(r.code, r.stderr).toBe(0);
     expect(statusById(parseSummary(r.stdout).stages)).toEqual({ ingest: 'cached', normalize: 'cached', split: 'ran', chunk: 'ran' });
   });
 
-  it('recomputes an artifact whose file was edited by hand, and only that stage', () => {
+  it('recomputes an artifact whose file was edited by hand, and only that stage', async () => {
     const dir = project();
-    const s1 = parseSummary(pipe(dir, ['run', 'spec.yaml', '--json']).stdout);
+    const s1 = parseSummary((await pipe(dir, ['run', 'spec.yaml', '--json'])).stdout);
     const chunkKey = s1.stages.find((s) => s.id === 'chunk')!.key;
     appendFileSync(join(dir, 'artifacts', chunkKey, 'chunks.json'), ' ');
-    const r = pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(statusById(parseSummary(r.stdout).stages)).toEqual({ ingest: 'cached', normalize: 'cached', split: 'cached', chunk: 'ran' });
     const manifest = JSON.parse(readFileSync(join(dir, 'artifacts', chunkKey, 'manifest.json'), 'utf8')) as { files: { path: string; size: number }[] };
@@ -75,10 +75,10 @@ describe('pipe run (data stages)', () => {
     expect(readFileSync(join(dir, 'artifacts', chunkKey, 'chunks.json')).length).toBe(chunksJson.size);
   });
 
-  it('pipe sweep over split.test computes only the cells whose keys are new', () => {
+  it('pipe sweep over split.test computes only the cells whose keys are new', async () => {
     const dir = project();
-    pipe(dir, ['run', 'spec.yaml', '--json']);
-    const r = pipe(dir, ['sweep', 'spec.yaml', '--param', 'split.test=0.2,0.3', '--json']);
+    await pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = await pipe(dir, ['sweep', 'spec.yaml', '--param', 'split.test=0.2,0.3', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(statusById(parseSummary(r.stdout).stages)).toEqual({
       ingest: 'cached',
@@ -90,18 +90,18 @@ describe('pipe run (data stages)', () => {
     });
   });
 
-  it('--force split re-runs split and what follows', () => {
+  it('--force split re-runs split and what follows', async () => {
     const dir = project();
-    pipe(dir, ['run', 'spec.yaml', '--json']);
-    const r = pipe(dir, ['run', 'spec.yaml', '--json', '--force', 'split']);
+    await pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json', '--force', 'split']);
     expect(r.code, r.stderr).toBe(0);
     expect(statusById(parseSummary(r.stdout).stages)).toEqual({ ingest: 'cached', normalize: 'cached', split: 'ran', chunk: 'ran' });
   });
 
-  it('--dry-run says what would run and what is cached, and runs nothing', () => {
+  it('--dry-run says what would run and what is cached, and runs nothing', async () => {
     const dir = project();
-    pipe(dir, ['run', 'spec.yaml', '--json']);
-    const r = pipe(dir, ['run', 'spec.yaml', '--dry-run', '--set', 'chunk.length=2000']);
+    await pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--dry-run', '--set', 'chunk.length=2000']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/cached\s+ingest/);
     expect(r.stdout).toMatch(/would run\s+chunk/);
@@ -109,9 +109,9 @@ describe('pipe run (data stages)', () => {
     expect(artifactFolders(dir)).toHaveLength(4);
   });
 
-  it('records the run, its stages and events in experiments.db', () => {
+  it('records the run, its stages and events in experiments.db', async () => {
     const dir = project();
-    const s = parseSummary(pipe(dir, ['run', 'spec.yaml', '--json']).stdout);
+    const s = parseSummary((await pipe(dir, ['run', 'spec.yaml', '--json'])).stdout);
     const db = new Database(join(dir, 'experiments.db'), { readonly: true });
     const run = db.prepare('select status, spec_path from runs where id = ?').get(s.runId) as { status: string; spec_path: string };
     expect(run.status).toBe('succeeded');
@@ -127,7 +127,7 @@ describe('pipe run (data stages)', () => {
     db.close();
   });
 
-  it('a failing stage skips its dependants, lets unrelated cells finish, and exits 1 naming the stage', () => {
+  it('a failing stage skips its dependants, lets unrelated cells finish, and exits 1 naming the stage', async () => {
     const dir = project(`
 name: twobranches
 stages:
@@ -142,7 +142,7 @@ matrix:
 `);
     writeEmodbLikeWavs(join(dir, 'good'), 14);
     mkdirSync(join(dir, 'empty'));
-    const r = pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json']);
     expect(r.code).toBe(1);
     const stages = parseSummary(r.stdout).stages;
     expect(statusById(stages)).toEqual({
@@ -157,16 +157,16 @@ matrix:
 });
 
 describe('pipelines/demo.yaml', () => {
-  it('runs every stage, then every stage is cached, and --set split.test=0.3 re-runs split and what follows', () => {
+  it('runs every stage, then every stage is cached, and --set split.test=0.3 re-runs split and what follows', async () => {
     const dir = makeProject();
-    const first = pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
+    const first = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
     expect(first.code, first.stderr).toBe(0);
     expect(statusById(parseSummary(first.stdout).stages)).toEqual({
       ingest: 'ran', normalize: 'ran', split: 'ran', chunk: 'ran', train: 'ran', evaluate: 'ran',
     });
-    const again = pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
+    const again = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
     expect(parseSummary(again.stdout).stages.every((s) => s.status === 'cached')).toBe(true);
-    const changed = pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'split.test=0.3']);
+    const changed = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'split.test=0.3']);
     expect(changed.code, changed.stderr).toBe(0);
     expect(statusById(parseSummary(changed.stdout).stages)).toEqual({
       ingest: 'cached', normalize: 'cached', split: 'ran', chunk: 'ran', train: 'ran', evaluate: 'ran',
@@ -184,7 +184,7 @@ describe('pipe run survives kills and a second process', () => {
     for (const key of artifactFolders(dir)) {
       expect(existsSync(join(dir, 'artifacts', key, 'manifest.json'))).toBe(true);
     }
-    const r = pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const status = statusById(parseSummary(r.stdout).stages);
     expect(status.ingest).toBe('cached');

@@ -38,16 +38,16 @@ matrix:
 let dir: string;
 let first: ReturnType<typeof parseSummary>;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = makeProject();
   writeFileSync(join(dir, 'spec.yaml'), SPEC);
-  const r = pipe(dir, ['run', 'spec.yaml', '--json', '--name', 'first', '--backend', 'wasm']);
+  const r = await pipe(dir, ['run', 'spec.yaml', '--json', '--name', 'first', '--backend', 'wasm']);
   expect(r.code, r.stderr).toBe(0);
   first = parseSummary(r.stdout);
 }, 300_000);
 
 describe('an experiment with train, evaluate and compare', () => {
-  it('trains both cells, shares the data stages, and compares the cells in one table', () => {
+  it('trains both cells, shares the data stages, and compares the cells in one table', async () => {
     const byStatus = statusById(first.stages);
     expect(byStatus['train[train.model=nn]']).toBe('ran');
     expect(byStatus['train[train.model=cnn_lstm]']).toBe('ran');
@@ -68,19 +68,19 @@ describe('an experiment with train, evaluate and compare', () => {
     expect(existsSync(join(dir, 'artifacts', evaluate.key, 'confusion.svg'))).toBe(true);
   });
 
-  it('records the backend that trained in the run', () => {
-    const r = pipe(dir, ['show', 'first', '--json']);
+  it('records the backend that trained in the run', async () => {
+    const r = await pipe(dir, ['show', 'first', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const shown = JSON.parse(r.stdout) as { run: { backend: string; status: string } };
     expect(shown.run.backend).toBe('wasm');
     expect(shown.run.status).toBe('succeeded');
   });
 
-  it('pipe diff names the changed param and the first stage whose key it changed', () => {
-    const r = pipe(dir, ['run', 'spec.yaml', '--json', '--name', 'second', '--set', 'train.lr=0.02']);
+  it('pipe diff names the changed param and the first stage whose key it changed', async () => {
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json', '--name', 'second', '--set', 'train.lr=0.02']);
     expect(r.code, r.stderr).toBe(0);
     expect(statusById(parseSummary(r.stdout).stages)['chunk']).toBe('cached');
-    const d = pipe(dir, ['diff', 'first', 'second', '--json']);
+    const d = await pipe(dir, ['diff', 'first', 'second', '--json']);
     expect(d.code, d.stderr).toBe(0);
     const diff = JSON.parse(d.stdout) as { params: { path: string; a: unknown; b: unknown }[]; stages: { instanceId: string; reason: string }[] };
     expect(diff.params).toContainEqual({ path: 'stages.train.params.lr', a: undefined, b: 0.02 });
@@ -98,18 +98,18 @@ describe('an experiment with train, evaluate and compare', () => {
     expect(nn.p).toBeLessThanOrEqual(1);
   });
 
-  it('pipe export writes a spec that plans the same cache keys', () => {
-    const r = pipe(dir, ['export', 'first', '--out', 'exported']);
+  it('pipe export writes a spec that plans the same cache keys', async () => {
+    const r = await pipe(dir, ['export', 'first', '--out', 'exported']);
     expect(r.code, r.stderr).toBe(0);
-    const dry = pipe(dir, ['run', 'exported/spec.yaml', '--dry-run', '--json']);
+    const dry = await pipe(dir, ['run', 'exported/spec.yaml', '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
     const planned = (JSON.parse(dry.stdout) as { stages: { id: string; key: string; action: string }[] }).stages;
     expect(planned.map((s) => s.key).sort()).toEqual(first.stages.map((s) => s.key).sort());
     expect(planned.every((s) => s.action === 'cached')).toBe(true);
   });
 
-  it('pipe report writes one HTML page with the pictures inline', () => {
-    const r = pipe(dir, ['report', 'first', '--out', 'report.html']);
+  it('pipe report writes one HTML page with the pictures inline', async () => {
+    const r = await pipe(dir, ['report', 'first', '--out', 'report.html']);
     expect(r.code, r.stderr).toBe(0);
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<svg');

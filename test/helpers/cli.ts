@@ -1,6 +1,6 @@
 // Runs the built CLI (dist/cli.js, built by `npm test`'s pretest) in a temporary project folder.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,14 +23,19 @@ export function makeProject(prefix = 'pipe-e2e-'): string {
   return dir;
 }
 
-export function pipe(cwd: string, args: string[], env: Record<string, string | undefined> = {}): CliResult {
-  const r = spawnSync(process.execPath, [cliPath, ...args], {
-    cwd,
-    env: { ...process.env, CI: '1', ...env },
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+/**
+ * Runs the CLI to completion. Awaited, never synchronous: a test fork whose event loop is blocked for a whole CLI
+ * run cannot answer vitest's RPC, and under load that fails the suite although every test passed
+ * (vitest-dev/vitest#8164).
+ */
+export async function pipe(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const run = pipeAsync(cwd, args, env);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), 240_000);
+  try {
+    return await run.done;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Starts the CLI without waiting; for kill and concurrency tests. */

@@ -42,18 +42,18 @@ describe('bad specs: exit code 2, one readable error, nothing written', () => {
     ['a missing extends file', 'name: t\nextends: nowhere.yaml\n', /extends a file that does not exist/],
     ['a reference to nothing', DATA.replace('count: 28', 'count: "${files}"'), /\$\{files\} refers to nothing/],
     ['a stage name that tries to leave the project', DATA.replace('  chunk:', '  ../chunk:'), /"\.\.\/chunk" is not a valid name/],
-  ])('%s', (_, spec, message) => {
+  ])('%s', async (_, spec, message) => {
     const dir = project(spec);
-    const r = pipe(dir, ['run', 'spec.yaml']);
+    const r = await pipe(dir, ['run', 'spec.yaml']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     nothingWritten(dir);
   });
 
-  it('an override of a key that does not exist', () => {
+  it('an override of a key that does not exist', async () => {
     const dir = project(DATA);
-    const r = pipe(dir, ['run', 'spec.yaml', '--set', 'split.tset=0.3']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--set', 'split.tset=0.3']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/split\.tset: stage split has no param "tset"[\s\S]*did you mean split\.test/);
     nothingWritten(dir);
@@ -64,23 +64,23 @@ describe('bad data: a clear message naming the folder or file, no stack trace', 
   it.each([
     ['a missing folder', (dir: string) => join(dir, 'nowhere'), /nowhere/],
     ['an empty folder', (dir: string) => (mkdirSync(join(dir, 'empty')), join(dir, 'empty')), /empty/],
-  ])('%s', (_, folder, message) => {
+  ])('%s', async (_, folder, message) => {
     const dir = project('name: t\nstages:\n  ingest: { type: ingest, params: { format: emodb, root: ROOT } }\n');
     const root = folder(dir);
     writeFileSync(join(dir, 'spec.yaml'), `name: t\nstages:\n  ingest: { type: ingest, params: { format: emodb, root: "${root}" } }\n`);
-    const r = pipe(dir, ['run', 'spec.yaml']);
+    const r = await pipe(dir, ['run', 'spec.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/stage ingest failed/);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('a WAV that is not a WAV fails ingest naming the file', () => {
+  it('a WAV that is not a WAV fails ingest naming the file', async () => {
     const dir = project('');
     writeEmodbLikeWavs(join(dir, 'wav'), 7);
     writeFileSync(join(dir, 'wav', '03a01Wb.wav'), 'this is text, not audio');
     writeFileSync(join(dir, 'spec.yaml'), 'name: t\nstages:\n  ingest: { type: ingest, params: { format: emodb, root: wav } }\n');
-    const r = pipe(dir, ['run', 'spec.yaml']);
+    const r = await pipe(dir, ['run', 'spec.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('03a01Wb.wav');
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -97,7 +97,7 @@ describe('interrupts, lost databases, many jobs', () => {
     const result = await run.done;
     expect(result.stderr).toMatch(/interrupted: stopping running stages/);
     expect([0, 130]).toContain(result.code);
-    const again = pipe(dir, ['run', 'spec.yaml', '--json']);
+    const again = await pipe(dir, ['run', 'spec.yaml', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(statusById(parseSummary(again.stdout).stages).ingest).toBe('cached');
     const db = new Database(join(dir, 'experiments.db'), { readonly: true });
@@ -112,7 +112,7 @@ describe('interrupts, lost databases, many jobs', () => {
     while (!/epoch\s+train 2\//.test(run.output()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     run.child.kill('SIGKILL');
     await run.done;
-    const again = pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'train.epochs=8', '--set', 'train.patience=8']);
+    const again = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'train.epochs=8', '--set', 'train.patience=8']);
     expect(again.code, again.stderr).toBe(0);
     const stages = parseSummary(again.stdout).stages;
     expect(statusById(stages)).toMatchObject({ ingest: 'cached', chunk: 'cached', train: 'ran', evaluate: 'ran' });
@@ -124,19 +124,19 @@ describe('interrupts, lost databases, many jobs', () => {
     db.close();
   }, 300_000);
 
-  it('experiments.db deleted while artifacts remain: the next run rebuilds it and reuses every artifact', () => {
+  it('experiments.db deleted while artifacts remain: the next run rebuilds it and reuses every artifact', async () => {
     const dir = project(DATA);
-    expect(pipe(dir, ['run', 'spec.yaml']).code).toBe(0);
+    expect((await pipe(dir, ['run', 'spec.yaml'])).code).toBe(0);
     for (const f of readdirSync(dir).filter((f) => f.startsWith('experiments.db'))) rmSync(join(dir, f));
-    const r = pipe(dir, ['run', 'spec.yaml', '--json']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(parseSummary(r.stdout).stages.every((s) => s.status === 'cached')).toBe(true);
-    expect(pipe(dir, ['runs', '--json']).stdout).toContain('"status": "succeeded"');
+    expect((await pipe(dir, ['runs', '--json'])).stdout).toContain('"status": "succeeded"');
   });
 
-  it('--jobs 8 on two cores runs a matrix correctly, each shared stage once', () => {
+  it('--jobs 8 on two cores runs a matrix correctly, each shared stage once', async () => {
     const dir = project(DATA + 'matrix:\n  split.test: [0.2, 0.3, 0.4]\n  chunk.length: [2000, 4000]\n');
-    const r = pipe(dir, ['run', 'spec.yaml', '--json', '--jobs', '8']);
+    const r = await pipe(dir, ['run', 'spec.yaml', '--json', '--jobs', '8']);
     expect(r.code, r.stderr).toBe(0);
     const stages = parseSummary(r.stdout).stages;
     expect(stages.filter((s) => s.name === 'ingest')).toHaveLength(1);

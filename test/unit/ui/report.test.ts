@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,10 +133,11 @@ describe.skipIf(!existsSync(CHROMIUM))('report screenshot', () => {
     const html = renderReportPage(await collectReport(writeReportFixture(dir), 'run-1'));
     writeFileSync(join(dir, 'report.html'), html);
     const png = join(dir, 'report.png');
-    execFileSync(
+    // Awaited, not execFileSync: a blocked fork cannot answer vitest's RPC (vitest-dev/vitest#8164).
+    await promisify(execFile)(
       CHROMIUM,
       ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, '--window-size=1200,1600', '--no-first-run', '--disable-background-networking', `file://${join(dir, 'report.html')}`],
-      { stdio: 'ignore', timeout: 60_000 },
+      { timeout: 60_000 },
     );
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
     expect(statSync(png).size).toBeGreaterThan(20_000);
