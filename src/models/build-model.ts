@@ -25,6 +25,14 @@ export interface ModelParams {
   dropout: number;
   /** How a sequence becomes one vector: default (cnn: average over time; lstm: its last state) or attention. */
   pooling?: 'default' | 'attention';
+  /** BatchNorm's moving-average momentum; tfjs' (and Keras') default 0.99 when left out. */
+  bnMomentum?: number;
+}
+
+/** Input standardisation fitted on the training split: (x − mean) / std, as the model's first layer. */
+export interface InputScaling {
+  mean: number;
+  std: number;
 }
 
 /**
@@ -39,7 +47,14 @@ export function inputShape(params: ModelParams, example: number | [number, numbe
   return [steps, channels];
 }
 
-export function buildModel(tf: Tf, params: ModelParams, example: number | [number, number], classes: number, seed: number): tfjs.LayersModel {
+export function buildModel(
+  tf: Tf,
+  params: ModelParams,
+  example: number | [number, number],
+  classes: number,
+  seed: number,
+  scaling?: InputScaling,
+): tfjs.LayersModel {
   let s = seed * 1000;
   const next = (): number => ++s;
   const shape = inputShape(params, example);
@@ -57,17 +72,19 @@ export function buildModel(tf: Tf, params: ModelParams, example: number | [numbe
       ...extra,
     });
   // The layers up to a sequence (or, for nn, a vector); attention pooling or the model's own reduction follows.
-  const body: tfjs.layers.Layer[] = [];
+  // A stock Rescaling layer standardises the input, so model.json carries the scaling to prediction.
+  const body: tfjs.layers.Layer[] = scaling ? [tf.layers.rescaling({ inputShape: shape, scale: 1 / scaling.std, offset: -scaling.mean / scaling.std })] : [];
+  const inputShapeArg = scaling ? {} : { inputShape: shape };
   switch (params.model) {
     case 'nn':
-      body.push(tf.layers.dense({ inputShape: shape, units: params.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }) }));
+      body.push(tf.layers.dense({ ...inputShapeArg, units: params.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }) }));
       break;
     case 'lstm':
-      body.push(lstm({ inputShape: shape }));
+      body.push(lstm(inputShapeArg));
       break;
     case 'cnn':
     case 'cnn_lstm': {
-      body.push(...convBlocks(tf, params, shape, next));
+      body.push(...convBlocks(tf, params, shape, next, inputShapeArg));
       if (params.model === 'cnn_lstm') body.push(lstm());
       else if (!attention) body.push(tf.layers.globalAveragePooling1d());
       break;
@@ -105,7 +122,7 @@ export function reseedDropout(model: tfjs.LayersModel, stepSeed: number): void {
   }
 }
 
-function convBlocks(tf: Tf, params: ModelParams, shape: number[], next: () => number): tfjs.layers.Layer[] {
+function convBlocks(tf: Tf, params: ModelParams, shape: number[], next: () => number, inputShapeArg: { inputShape?: number[] }): tfjs.layers.Layer[] {
   const layers: tfjs.layers.Layer[] = [];
   let length = shape[0];
   params.filters.forEach((filters, i) => {
@@ -115,8 +132,8 @@ function convBlocks(tf: Tf, params: ModelParams, shape: number[], next: () => nu
     length = Math.floor((length - kernelSize) / strides) + 1;
     if (length < 1) throw new Error(`conv block ${i + 1}: the sequence is shorter than its kernel (${kernelSize}); shorten kernels or strides`);
     layers.push(
-      tf.layers.conv1d({ filters, kernelSize, strides, kernelInitializer: tf.initializers.glorotUniform({ seed: next() }), ...(i === 0 ? { inputShape: shape } : {}) }),
-      tf.layers.batchNormalization(),
+      tf.layers.conv1d({ filters, kernelSize, strides, kernelInitializer: tf.initializers.glorotUniform({ seed: next() }), ...(i === 0 ? inputShapeArg : {}) }),
+      tf.layers.batchNormalization(params.bnMomentum === undefined ? {} : { momentum: params.bnMomentum }),
       tf.layers.elu(),
     );
     if (poolSize > 1 && Math.floor(length / poolSize) >= 1) {

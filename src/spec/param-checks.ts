@@ -40,6 +40,13 @@ const CHECKS: Record<string, Check> = {
     }
     return [];
   },
+  train(params) {
+    if ((params.plateauFactor === undefined) !== (params.plateauPatience === undefined)) {
+      const given = params.plateauFactor === undefined ? 'plateauPatience' : 'plateauFactor';
+      return [{ message: 'plateauFactor and plateauPatience go together', path: [given], hint: 'set both (e.g. plateauFactor: 0.5, plateauPatience: 4) or neither' }];
+    }
+    return [];
+  },
   chunk(params) {
     if (params.hop !== undefined && Number(params.hop) > Number(params.length)) {
       return [{ message: `hop ${params.hop} is longer than length ${params.length}: samples would be skipped`, path: ['hop'], hint: 'hop <= length' }];

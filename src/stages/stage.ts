@@ -30,6 +30,8 @@ export interface EpochMetrics {
   valLoss: number;
   valAccuracy: number;
   ms: number;
+  /** The learning rate this epoch trained with (after warm-up); recorded only where a schedule changes it. */
+  lr?: number;
 }
 
 /** Progress a running stage reports; the runner turns it into events for the UI and the store. */

@@ -43,6 +43,19 @@ export const trainStage = defineStage<TrainParams>({
       timeMaskWidth: { type: 'integer', minimum: 0, description: `SpecAugment: longest masked run of frames (default ${MASK_DEFAULTS.timeMaskWidth})` },
       bandMasks: { type: 'integer', minimum: 0, description: 'SpecAugment: masked runs of feature dims (mel bands) per training example (default 0)' },
       bandMaskWidth: { type: 'integer', minimum: 0, description: `SpecAugment: longest masked run of dims (default ${MASK_DEFAULTS.bandMaskWidth})` },
+      // Standard remedies the paper leaves open (issue 12); each absent means off, so older keys are kept.
+      standardize: { type: 'boolean', description: 'standardise the input with one mean and std fitted on the training split (default false)' },
+      bnMomentum: { type: 'number', minimum: 0, exclusiveMaximum: 1, description: "BatchNorm's moving-average momentum (default 0.99, as Keras; PyTorch's default is 0.9 in these terms)" },
+      weightDecay: { type: 'number', minimum: 0, description: 'L2 weight decay on kernels: decay · w added to their gradients (default 0)' },
+      clipNorm: { type: 'number', exclusiveMinimum: 0, description: 'clip the gradients to this global L2 norm (default: no clipping)' },
+      warmupEpochs: { type: 'integer', minimum: 0, description: 'linear learning-rate warm-up over this many epochs (default 0)' },
+      plateauFactor: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'reduce on plateau: multiply the learning rate by this after plateauPatience epochs without improvement' },
+      plateauPatience: { type: 'integer', minimum: 1, description: 'reduce on plateau: epochs without improvement before the learning rate is reduced' },
+      minEpochs: { type: 'integer', minimum: 1, description: 'early stopping may not stop before this epoch (default: it may stop at any)' },
+      smoothing: { type: 'integer', minimum: 1, description: 'selection and early stopping watch the mean validation loss of the last N epochs (default 1)' },
+      shift: { type: 'integer', minimum: 0, description: 'augmentation: shift each training example by up to this many steps, zero-filled (default 0)' },
+      gainDb: { type: 'number', minimum: 0, description: 'augmentation: random gain of up to ± this many dB per training example (default 0)' },
+      noiseSnr: { type: 'number', description: 'augmentation: add white noise at this signal-to-noise ratio (dB) to each training example (default: none)' },
     },
   },
   async run(ctx) {
@@ -53,6 +66,9 @@ export const trainStage = defineStage<TrainParams>({
         `filters, kernelSizes, strides and poolSizes must have one entry per conv block, got ${blocks.join(', ')}`,
         { stage: ctx.name },
       );
+    }
+    if ((p.plateauFactor === undefined) !== (p.plateauPatience === undefined)) {
+      throw new StageError('plateauFactor and plateauPatience go together', { stage: ctx.name }, 'set both (e.g. plateauFactor: 0.5, plateauPatience: 4) or neither');
     }
     const chunk = inputOfTypes(ctx.inputs, EXAMPLE_TYPES);
     if (!chunk) throw new StageError('needs a chunk or features stage as input', { stage: ctx.name }, 'add `needs: [chunk]` (or `needs: [features]`)');
@@ -68,6 +84,7 @@ export const trainStage = defineStage<TrainParams>({
         bestEpoch: summary.bestEpoch,
         valLoss: summary.bestValLoss,
         valAccuracy: summary.bestValAccuracy,
+        trainAccuracy: summary.bestTrainAccuracy,
         msPerEpoch: summary.msPerEpoch,
         examplesPerSecond: summary.examplesPerSecond,
         gflops: summary.gflops,

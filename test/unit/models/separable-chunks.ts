@@ -7,9 +7,12 @@ import { writeChunks, type ChunkWithSamples } from '../../../src/dataset/chunk-f
 import { mixSeed, mulberry32 } from '../../../src/dataset/random.js';
 import type { Emotion, SplitName } from '../../../src/dataset/types.js';
 
-/** `chunksPerFile` > 1: file i has 1 + i mod chunksPerFile chunks, one sine running through them. */
+/**
+ * `chunksPerFile` > 1: file i has 1 + i mod chunksPerFile chunks, one sine running through them. `scale` multiplies
+ * every sample (the level a normalize stage would leave): the same random draws, so the data differ only in level.
+ */
 export async function writeSeparableChunks(
-  options: { perClass?: number; length?: number; classes?: Emotion[]; chunksPerFile?: number } = {},
+  options: { perClass?: number; length?: number; classes?: Emotion[]; chunksPerFile?: number; scale?: number } = {},
 ): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'pipe-chunks-'));
   const classes = options.classes ?? ['anger', 'sadness', 'neutral'];
@@ -25,7 +28,8 @@ export async function writeSeparableChunks(
       const phase = label + 0.3 * random();
       const chunks = 1 + (i % (options.chunksPerFile ?? 1));
       for (let position = 0; position < chunks; position++) {
-        const samples = Float32Array.from({ length }, (_, t) => Math.sin(2 * Math.PI * freq * (t + position * length) + phase) + 0.3 * (random() - 0.5));
+        const scale = options.scale ?? 1;
+        const samples = Float32Array.from({ length }, (_, t) => scale * (Math.sin(2 * Math.PI * freq * (t + position * length) + phase) + 0.3 * (random() - 0.5)));
         rows.push({ row: { utterance: `u${label}-${i}`, speaker: String(3 + (i % 10)).padStart(2, '0'), position, label, split }, samples });
       }
     }

@@ -99,13 +99,19 @@ describe('train stage', () => {
     await expect(failure).rejects.toMatchObject({ message: 'is not a chunk manifest', place: { file: join(dir, 'chunks.json') } });
   });
 
-  it('never reads the test split: poisoning every test chunk with NaN changes nothing it writes', async () => {
+  it.each([
+    ['adam', { optimizer: 'adam', lr: 0.01 }],
+    [
+      'every remedy of issue 12 on',
+      { standardize: true, bnMomentum: 0.9, weightDecay: 0.001, clipNorm: 1, warmupEpochs: 1, plateauFactor: 0.5, plateauPatience: 1, minEpochs: 2, smoothing: 2, shift: 32, gainDb: 3, noiseSnr: 20 },
+    ],
+  ])('never reads the test split (%s): poisoning every test chunk with NaN changes nothing it writes', async (_, extra) => {
     const poisoned = await writeSeparableChunks({ perClass: 20, length: 512 });
     const { manifest } = readChunks(poisoned);
     const samples = new Float32Array(readFileSync(join(poisoned, 'chunks.f32')).buffer.slice(0));
     for (const row of manifest.rows) if (row.split === 'test') samples.fill(NaN, row.index * 512, (row.index + 1) * 512);
     writeFileSync(join(poisoned, 'chunks.f32'), samples);
-    const params = { ...TINY, epochs: 2, optimizer: 'adam', lr: 0.01 };
+    const params = { ...TINY, epochs: 2, ...extra };
     const clean = context(params, { backend: 'wasm' });
     const dirty = context(params, { backend: 'wasm' });
     dirty.inputs[0].dir = poisoned;
