@@ -35,6 +35,8 @@ export interface CompareParams {
   reference: ReferenceName | 'none';
   /** Training minus validation accuracy at the kept epoch (a fraction) above which a model is flagged overfit. */
   overfitGap?: number;
+  /** Matrix keys whose values rows must share to be rivals for the validation mark (e.g. train.model). */
+  selectWithin?: string[];
 }
 
 /** One evaluate artifact's per-file predictions (predictions.json), as far as pooling needs them. */
@@ -105,6 +107,8 @@ export interface ResultsTable {
   unit: 'percent';
   /** The overfit flag's threshold, a fraction. */
   overfitGap: number;
+  /** Keys whose values rows share to compete for the validation mark, beyond class set and protocol. */
+  selectWithin: string[];
   /** Matrix keys (without the seed and folds) that appear in any row: the table's leading columns. */
   keys: string[];
   rows: ResultRow[];
@@ -118,9 +122,9 @@ export function buildResults(cells: readonly EvaluatedCell[], params: ComparePar
     groups.set(id, [...(groups.get(id) ?? []), c]);
   }
   const overfitGap = params.overfitGap ?? DEFAULT_OVERFIT_GAP;
-  const rows = markSelection([...groups.values()].map((group) => buildRow(group, params, overfitGap)));
+  const rows = markSelection([...groups.values()].map((group) => buildRow(group, params, overfitGap)), params.selectWithin ?? []);
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.values)))];
-  return { metric: params.metric, reference: params.reference, unit: 'percent', overfitGap, keys, rows };
+  return { metric: params.metric, reference: params.reference, unit: 'percent', overfitGap, selectWithin: params.selectWithin ?? [], keys, rows };
 }
 
 function buildRow(group: EvaluatedCell[], params: CompareParams, overfitGap: number): ResultRow {
@@ -219,13 +223,14 @@ function meanValAccuracy(group: EvaluatedCell[]): number | null {
  * have one to choose between. Test scores play no part: choosing the best row on test would make its test score
  * an optimistic estimate.
  */
-function markSelection(rows: ResultRow[]): ResultRow[] {
+function markSelection(rows: ResultRow[], within: readonly string[]): ResultRow[] {
   // Rows are rivals only under the same class set and protocol: a random split's validation speakers are also
-  // its training speakers, so its validation accuracy is not comparable with a LOSO row's.
+  // its training speakers, so its validation accuracy is not comparable with a LOSO row's. `within` narrows the
+  // rivals further (a sweep of several models' settings marks each model's best).
   const bySet = new Map<string, ResultRow[]>();
   for (const r of rows) {
     if (r.valAccuracy === null) continue;
-    const id = `${r.classSet}|${r.protocol}`;
+    const id = [r.classSet, r.protocol, ...within.map((k) => JSON.stringify(k === MODEL_KEY ? (r.values[k] ?? r.model) : (r.values[k] ?? null)))].join('|');
     bySet.set(id, [...(bySet.get(id) ?? []), r]);
   }
   for (const candidates of bySet.values()) {
@@ -303,7 +308,8 @@ export function renderLegend(table: ResultsTable): string {
     'Flags: did not learn = mean test accuracy not above the upper end of the Wilson 95% interval of the majority-class rate (the most frequent true class’s share of a seed’s test files); ' +
     `collapsed = the seed’s model predicts one class for ≥ ${100 * COLLAPSE_SHARE}% of its test files; ` +
     `overfit = training minus validation accuracy at the kept epoch above ${Number((100 * table.overfitGap).toFixed(2))} points (not judged for evaluations recorded before evaluate kept the training accuracy).`;
-  return `\`*\` highest mean validation accuracy among the rows of its class set and protocol: the configuration chosen on validation, never on test.${pooled}\n\n${flags}\n`;
+  const within = table.selectWithin.length ? ` and ${table.selectWithin.join(', ')}` : '';
+  return `\`*\` highest mean validation accuracy among the rows of its class set and protocol${within}: the configuration chosen on validation, never on test.${pooled}\n\n${flags}\n`;
 }
 
 export function renderCsv(table: ResultsTable): string {
@@ -484,6 +490,11 @@ export const compareStage = defineStage<CompareParams>({
         maximum: 1,
         default: DEFAULT_OVERFIT_GAP,
         description: 'flag a model overfit when training minus validation accuracy at the kept epoch is above this (a fraction)',
+      },
+      selectWithin: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'matrix keys (e.g. train.model) whose values rows must share to compete for the validation mark (default: class set and protocol only)',
       },
     },
   },

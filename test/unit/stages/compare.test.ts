@@ -373,6 +373,29 @@ describe('runCompare', () => {
     ]);
   });
 
+  it("selectWithin: with train.model, each model's best configuration is marked, not one row of all models", async () => {
+    const evaluations = [
+      ...[0.01, 0.05].flatMap((lr, i) => [1, 2].map((seed) => evaluation({ 'train.model': 'nn', 'train.lr': lr }, seed, { accuracy: 0.3, valAccuracy: 0.3 + 0.1 * i }))),
+      ...[0.01, 0.05].flatMap((lr, i) => [1, 2].map((seed) => evaluation({ 'train.model': 'cnn', 'train.lr': lr }, seed, { accuracy: 0.6, valAccuracy: 0.8 - 0.1 * i }))),
+    ];
+    const marks = async (params: object) =>
+      (await compare(evaluations, { metric: 'accuracy', reference: 'none', ...params })).json.rows.map((r) => [r.values['train.model'], r.values['train.lr'], r.selectedByValidation]);
+    expect(await marks({})).toEqual([
+      ['nn', 0.01, false],
+      ['nn', 0.05, false],
+      ['cnn', 0.01, true],
+      ['cnn', 0.05, false],
+    ]);
+    expect(await marks({ selectWithin: ['train.model'] })).toEqual([
+      ['nn', 0.01, false],
+      ['nn', 0.05, true],
+      ['cnn', 0.01, true],
+      ['cnn', 0.05, false],
+    ]);
+    const { md } = await compare(evaluations, { metric: 'accuracy', reference: 'none', selectWithin: ['train.model'] });
+    expect(md).toMatch(/among the rows of its class set and protocol and train\.model:/);
+  });
+
   it('does not mark a row that has nothing to be chosen against', async () => {
     const { json } = await compare([evaluation({ 'train.model': 'nn' }, 1, { accuracy: 0.5, valAccuracy: 0.5 })], { metric: 'accuracy', reference: 'none' });
     expect(json.rows[0]).toMatchObject({ valAccuracy: 50, selectedByValidation: false });
