@@ -85,3 +85,13 @@ export function setAt(doc: JsonObject, path: Path, value: Json): void {
   }
   node[String(path[path.length - 1])] = value;
 }
+
+/** Removes the value at `path`, if there is one. */
+export function deleteAt(doc: JsonObject, path: Path): void {
+  let node: Json = doc;
+  for (const seg of path.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+    node = (node as JsonObject)[String(seg)];
+  }
+  if (typeof node === 'object' && node !== null && !Array.isArray(node)) delete (node as JsonObject)[String(path[path.length - 1])];
+}

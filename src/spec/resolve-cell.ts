@@ -7,7 +7,7 @@ import type { JsonObject } from '../json.js';
 import type { AnyStage, CellInfo } from '../stages/stage.js';
 import { ErrorCollector, throwAll } from './collect-errors.js';
 import type { Path } from './load-yaml.js';
-import { overrideTarget, setAt } from './overrides.js';
+import { deleteAt, overrideTarget, setAt } from './overrides.js';
 import { crossFieldErrors } from './param-checks.js';
 import { resolveReferences } from './references.js';
 import { schemaErrors } from './schema-errors.js';
@@ -54,7 +54,10 @@ export function resolveCell(input: CellInput): Map<string, ResolvedStage> {
   let places = input.places;
   for (const [key, value] of Object.entries(input.cell.values)) {
     const path = overrideTarget(doc as unknown as SpecFile, key, input.types, input.matrixPlace(key));
-    setAt(doc, path, value);
+    // A matrix value null leaves the key out of this cell: the param's default (or its absence) applies, so a
+    // zipped axis can list configurations that set different params.
+    if (value === null) deleteAt(doc, path);
+    else setAt(doc, path, value);
     places = places.overridden(path, input.matrixPlace(key));
   }
   const spec = doc as unknown as SpecFile;

@@ -43,6 +43,19 @@ describe('matrix expansion', () => {
     expect(instancesOf(p, 'ingest')).toHaveLength(1);
   });
 
+  it('a null matrix value leaves the param out of that cell, so zipped configurations may set different params', () => {
+    const spec = DATA.replace('    needs: [chunk]\n', '    needs: [chunk]\n    params: { lr: 0.05, clipNorm: 2 }\n');
+    const p = plan(spec + 'matrix:\n  train.model+train.clipNorm+train.lr: [[nn, null, null], [cnn, 1, 0.1]]\n');
+    const [nn, cnn] = instancesOf(p, 'train');
+    // The spec's own clipNorm is removed; lr falls back to the schema default, not the spec's 0.05.
+    expect(nn.params).not.toHaveProperty('clipNorm');
+    expect(nn.params.lr).toBe(0.01);
+    expect(cnn.params).toMatchObject({ model: 'cnn', clipNorm: 1, lr: 0.1 });
+    // The same cell written without the keys at all plans the same key.
+    const plain = plan(DATA + 'matrix:\n  train.model: [nn]\n');
+    expect(instancesOf(plain, 'train')[0].key).toBe(nn.key);
+  });
+
   it('ranges expand as a person wrote them', () => {
     const p = plan(DATA + 'matrix:\n  split.test: { from: 0.1, to: 0.3, step: 0.1 }\n');
     expect(p.cells.map((c) => c.values['split.test'])).toEqual([0.1, 0.2, 0.3]);
