@@ -81,10 +81,11 @@ function readableIds(groups: StageInstance[][], cells: CellInfo[], matrixKeys: s
   return instances;
 }
 
-/** `k=v,k=v` of the matrix values every one of these cells shares. */
+/** `k=v,k=v` of the matrix values every one of these cells shares; a null (the key left out) is not named. */
 function commonLabel(values: JsonObject[], keys: string[]): string {
   return keys
     .filter((k) => values.every((v) => Object.hasOwn(v, k) && canonicalJson(v[k]) === canonicalJson(values[0][k])))
+    .filter((k) => values[0][k] !== null)
     .map((k) => `${k}=${typeof values[0][k] === 'string' ? values[0][k] : canonicalJson(values[0][k])}`)
     .join(',');
 }

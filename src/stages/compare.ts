@@ -248,11 +248,14 @@ function rowValues(values: JsonObject): JsonObject {
 /** The matrix values; a plan without a matrix has none, so the model and class set name its one row. */
 function rowLabel(values: JsonObject, model: string | null, classSet: string | null): string {
   const entries = Object.entries(values);
-  if (entries.length > 0) return entries.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
+  // A null matrix value left the key out of the cell: not part of what names the row.
+  const named = entries.filter(([, v]) => v !== null);
+  if (named.length > 0) return named.map(([k, v]) => `${k}=${formatValue(v)}`).join(' ');
   return [model, classSet].filter(isString).join(' ') || 'all';
 }
 
 function formatValue(v: Json): string {
+  if (v === null) return '—';
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 

@@ -51,6 +51,8 @@ describe('matrix expansion', () => {
     expect(nn.params).not.toHaveProperty('clipNorm');
     expect(nn.params.lr).toBe(0.01);
     expect(cnn.params).toMatchObject({ model: 'cnn', clipNorm: 1, lr: 0.1 });
+    // Ids name what a cell sets, not what it leaves out.
+    expect([nn.id, cnn.id]).toEqual(['train[train.model=nn]', 'train[train.model=cnn,train.clipNorm=1,train.lr=0.1]']);
     // The same cell written without the keys at all plans the same key.
     const plain = plan(DATA + 'matrix:\n  train.model: [nn]\n');
     expect(instancesOf(plain, 'train')[0].key).toBe(nn.key);
