@@ -2,9 +2,9 @@
 // The `pipe` command line. Each command's module is imported only when that command runs, so that
 // `pipe runs` or a fully cached `pipe run` start fast and never load tfjs.
 
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
-import { isPipeError } from './errors.js';
+import { isPipeError, systemError } from './errors.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -12,10 +12,16 @@ function jobsDefault(): number {
   return Math.max(1, availableParallelism());
 }
 
+// Thrown as commander's InvalidArgumentError, so that the message names the option and the exit status is 2.
 function parsePositiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`must be an integer >= 1, got "${value}"`);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('give a whole number >= 1.');
   return n;
+}
+
+function parseDate(value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('give a date such as 2026-11-24 or 2026-11-24T18:00.');
+  return value;
 }
 
 /** The options `run` and `sweep` share. */
@@ -86,8 +92,8 @@ async function main(argv: string[]): Promise<number> {
     .command('runs')
     .description('list runs')
     .option('--spec <path>', 'only runs of this spec')
-    .option('--status <status>', 'only runs with this status (running, succeeded, failed, cancelled)')
-    .option('--since <date>', 'only runs started after this date (ISO, e.g. 2026-11-24)')
+    .addOption(new Option('--status <status>', 'only runs with this status').choices(['running', 'succeeded', 'failed', 'cancelled']))
+    .option('--since <date>', 'only runs started after this date (ISO, e.g. 2026-11-24)', parseDate)
     .option('--limit <n>', 'at most this many', parsePositiveInt, 50)
     .option('--json', 'machine-readable output')
     .action(async (opts: { spec?: string; status?: string; since?: string; limit: number; json?: boolean }) => {
@@ -168,17 +174,21 @@ export interface RunCommandOptions {
   plain?: boolean;
 }
 
+/**
+ * The one place an error becomes output and an exit status. A PipeError is a readable block; a system error
+ * (disk full, read-only, permission) is said in words; anything else is a bug in pipe, and the user gets one line
+ * asking for a report, its detail only with --debug.
+ */
 function reportError(err: unknown, debug: boolean): number {
   if (isCommanderExit(err)) return err.exitCode === 0 ? 0 : 2;
-  if (isPipeError(err)) {
-    process.stderr.write(`error: ${err.describe()}\n`);
-    if (debug && err.stack) process.stderr.write(err.stack + '\n');
-    return err.exitCode;
+  const known = isPipeError(err) ? err : systemError(err);
+  if (known) {
+    process.stderr.write(`error: ${known.describe()}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+    return known.exitCode;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`error: ${message}\n`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-  else process.stderr.write('  (run with --debug for a stack trace)\n');
+  process.stderr.write('error: pipe stopped on an internal error, a bug in pipe: please report it, with the output of the same command run with --debug\n');
+  if (debug) process.stderr.write((err instanceof Error && err.stack ? err.stack : String(err)) + '\n');
   return 1;
 }
 
@@ -191,6 +201,13 @@ function isCommanderExit(err: unknown): err is { exitCode: number; code: string 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
   process.exit(141);
+});
+
+// An error thrown outside the command's own promise (a timer, a stream) still ends in reportError, never in
+// Node's default stack trace.
+process.on('uncaughtException', (err: unknown) => {
+  process.exitCode = reportError(err, process.argv.includes('--debug'));
+  process.exit();
 });
 
 main(process.argv).then(

@@ -89,6 +89,59 @@ export class CancelledError extends PipeError {
   }
 }
 
+/** The operating system refused a file operation (disk full, read-only file system, permission): said in words. */
+export class IoError extends PipeError {
+  readonly code = 'E_IO';
+  readonly exitCode = 1;
+}
+
+const SYSTEM_WORDS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or folder',
+  EISDIR: 'a folder where a file was expected',
+  ENOTDIR: 'a file where a folder was expected',
+  EEXIST: 'already exists',
+  ENOTEMPTY: 'the folder is not empty',
+  ENAMETOOLONG: 'the path is too long',
+  ELOOP: 'too many symbolic links in the path',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files on this system',
+  EIO: 'the disk reported an input/output error',
+  EBUSY: 'the file is busy',
+  EXDEV: 'the paths are on different file systems',
+};
+
+const SYSTEM_HINTS: Record<string, string> = {
+  ENOSPC: 'free some space (pipe gc removes artifacts no run uses) and run again: finished stages stay cached',
+  EDQUOT: 'free some space (pipe gc removes artifacts no run uses) and run again: finished stages stay cached',
+  EROFS: 'run pipe in a project folder on a writable disk',
+  EACCES: 'check the permissions of the path',
+  EPERM: 'check the permissions of the path',
+  EMFILE: 'raise the open-file limit (ulimit -n) or run with fewer --jobs',
+  ENFILE: 'raise the open-file limit (ulimit -n) or run with fewer --jobs',
+  EIO: 'check the disk',
+};
+
+/** A Node.js system error (one with an errno code such as ENOSPC) as an IoError in words; else undefined. */
+export function systemError(err: unknown): IoError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { code, path, dest } = err as NodeJS.ErrnoException & { dest?: string };
+  const words = typeof code === 'string' ? SYSTEM_WORDS[code] : undefined;
+  if (!words) return undefined;
+  const where = typeof path === 'string' ? path + (typeof dest === 'string' ? ` -> ${dest}` : '') : undefined;
+  return new IoError(where ? `${where}: ${words}` : words, {}, SYSTEM_HINTS[code!]);
+}
+
+/** Whether the error means the disk (or quota) is full. */
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
+}
+
 export function isPipeError(e: unknown): e is PipeError {
   return e instanceof PipeError;
 }

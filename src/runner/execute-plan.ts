@@ -2,7 +2,7 @@
 // It knows stages only through the registry's interface and artifacts only as folders with manifests.
 
 import PQueue from 'p-queue';
-import { CancelledError, isPipeError, StageError } from '../errors.js';
+import { CancelledError, isDiskFull, isPipeError, StageError, systemError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import type { Plan, StageInstance } from '../spec/plan-types.js';
 import type { AnyStage, RunOptions, StageInput, StageResult } from '../stages/stage.js';
@@ -195,10 +195,11 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
 
 function describeError(err: unknown): string {
   if (isPipeError(err)) return err.describe();
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') {
-    return `the disk is full (${(err as Error).message}); the half-written artifact was discarded\n  hint: free some space (pipe gc removes artifacts no run uses) and run again: finished stages stay cached`;
+  const io = systemError(err);
+  if (io && isDiskFull(err)) {
+    return `${io.message}; the half-written artifact was discarded\n  hint: ${io.hint}`;
   }
+  if (io) return io.describe();
   if (err instanceof Error) return err.message;
   return String(err);
 }

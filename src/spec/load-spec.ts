@@ -4,9 +4,9 @@
 
 import { Ajv } from 'ajv';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { SpecError, SpecErrors } from '../errors.js';
+import { SpecError, SpecErrors, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseYaml, pathKey, type Path, type Positions } from './load-yaml.js';
@@ -49,15 +49,12 @@ interface Layer {
 }
 
 /** The chain base-first: [root base, ..., the spec itself]. */
-function readChain(path: string, cwd: string, hash: ReturnType<typeof createHash>, seen: string[]): Layer[] {
+function readChain(path: string, cwd: string, hash: ReturnType<typeof createHash>, seen: string[], from?: Place): Layer[] {
   const file = displayPath(path, cwd);
   if (seen.includes(path)) {
     throw new SpecError(`extends cycle: ${[...seen, path].map((p) => displayPath(p, cwd)).join(' -> ')}`, { file, key: 'extends' });
   }
-  if (!existsSync(path)) {
-    throw new SpecError(`spec file not found: ${file}`, { file }, 'give the path of a YAML spec, e.g. pipelines/demo.yaml');
-  }
-  const text = readFileSync(path, 'utf8');
+  const text = readSpecText(path, file, from);
   hash.update(text);
   if (!text.trim()) {
     throw new SpecError('the spec is empty', { file, line: 1, column: 1 }, 'a spec needs at least `name:` and `stages:`; see docs/spec-format.md');
@@ -67,21 +64,60 @@ function readChain(path: string, cwd: string, hash: ReturnType<typeof createHash
     throw new SpecError('the spec is empty (only comments)', { file, line: 1, column: 1 }, 'a spec needs at least `name:` and `stages:`; see docs/spec-format.md');
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new SpecError(`a spec must be a map of keys, got ${Array.isArray(value) ? 'a list' : JSON.stringify(value)}`, { file, line: 1, column: 1 }, 'start with `name: ...` and `stages:`');
+    // Not quoted back: the file may be anything (a password file, a data file), and its text helps no one here.
+    throw new SpecError(
+      `a spec must be a map of keys, got ${Array.isArray(value) ? 'a list' : `a single ${typeof value === 'string' ? 'text' : typeof value} value: ${file} is not a YAML spec`}`,
+      { file, line: 1, column: 1 },
+      'start with `name: ...` and `stages:`; see docs/spec-format.md',
+    );
   }
   checkStructure(value, positions, file);
   const parent = (value as { extends?: unknown }).extends;
   if (typeof parent !== 'string') return [{ value, positions }];
-  const parentPath = resolve(dirname(path), parent);
-  if (!existsSync(parentPath)) {
-    const at = positions.get(pathKey(['extends']));
-    throw new SpecError(
-      `extends a file that does not exist: ${displayPath(parentPath, cwd)}`,
-      { file, line: at?.line, column: at?.column, key: 'extends' },
-      'the path is relative to the spec file that names it',
-    );
+  const at = positions.get(pathKey(['extends']));
+  const extendsPlace: Place = { file, line: at?.line, column: at?.column, key: 'extends' };
+  return [...readChain(resolve(dirname(path), parent), cwd, hash, [...seen, path], extendsPlace), { value, positions }];
+}
+
+/** A spec is a YAML text file of modest size; anything else is said to be what it is, its contents not quoted. */
+export const MAX_SPEC_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The text of the spec file at `path`. `from` is the `extends:` that named it; errors about a named file point
+ * there, since that is what the user fixes.
+ */
+function readSpecText(path: string, file: string, from?: Place): string {
+  const fail = (message: string, hint: string): never => {
+    throw new SpecError(message, from ?? { file }, from ? `${hint}; the path is relative to the spec file that names it` : hint);
+  };
+  const info = statOrUndefined(path);
+  if (!info) {
+    if (from) throw new SpecError(`extends a file that does not exist: ${file}`, from, 'the path is relative to the spec file that names it');
+    fail(`spec file not found: ${file}`, 'give the path of a YAML spec, e.g. pipelines/demo.yaml');
   }
-  return [...readChain(parentPath, cwd, hash, [...seen, path]), { value, positions }];
+  const named = from ? `extends ${file}, which` : 'this';
+  if (info!.isDirectory()) fail(`${named} is a folder, not a spec file`, 'give the path of a YAML file, e.g. pipelines/demo.yaml');
+  if (!info!.isFile()) fail(`${named} is not a regular file`, 'give the path of a YAML spec file');
+  if (info!.size > MAX_SPEC_BYTES) {
+    fail(`${named} is ${(info!.size / 1e6).toFixed(1)} MB: too large for a spec (limit ${MAX_SPEC_BYTES / 1024 / 1024} MB)`, 'a spec is a short YAML file; is this the right path?');
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return fail(`cannot read ${file}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : 'the file could not be read'}`, 'check the file and its permissions');
+  }
+  if (bytes.includes(0)) fail(`${named} is a binary file, not a YAML spec`, 'give the path of a YAML spec, e.g. pipelines/demo.yaml');
+  return bytes.toString('utf8');
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 function checkStructure(value: JsonObject, positions: Positions, file: string): void {

@@ -14,7 +14,7 @@ export interface Override {
   value: Json;
 }
 
-export function parseOverride(raw: string): Override {
+export function parseOverride(raw: string, flag: '--set' | '--param' = '--set'): Override {
   const eq = raw.indexOf('=');
   if (eq <= 0) {
     throw new SpecError(`--set ${raw}: expected key=value`, { file: '--set' }, 'for example --set split.test=0.3');
@@ -27,14 +27,30 @@ export function parseOverride(raw: string): Override {
   } catch {
     value = text;
   }
+  const bad = firstNonFinite(value);
+  if (bad !== undefined) {
+    const what = typeof value === 'number' ? 'is not a finite number' : `holds ${bad}, which is not a finite number`;
+    throw new SpecError(`${text.trim()} ${what}`, { file: flag, key }, 'write a finite number: cache keys are JSON, which cannot hold it');
+  }
   return { key, value };
+}
+
+/** The first number in `value` that JSON cannot hold (Infinity from 1e400 or .inf, NaN from .nan). */
+function firstNonFinite(value: Json): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : value;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const v of Object.values(value)) {
+    const bad = firstNonFinite(v);
+    if (bad !== undefined) return bad;
+  }
+  return undefined;
 }
 
 /** `key=v1,v2,...` from `pipe sweep --param`: each value parsed as YAML. */
 export function parseSweepParam(raw: string): { key: string; values: Json[] } {
-  const { key, value } = parseOverride(raw);
+  const { key, value } = parseOverride(raw, '--param');
   const text = raw.slice(raw.indexOf('=') + 1);
-  const values = Array.isArray(value) ? value : text.split(',').map((v) => parseOverride(`${key}=${v.trim()}`).value);
+  const values = Array.isArray(value) ? value : text.split(',').map((v) => parseOverride(`${key}=${v.trim()}`, '--param').value);
   if (!values.length || text.trim() === '') {
     throw new SpecError(`--param ${raw}: expected key=value1,value2,...`, { file: '--param' }, 'for example --param split.test=0.1,0.2,0.3');
   }
