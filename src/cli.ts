@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { isPipeError, systemError } from './errors.js';
+import { DEFAULT_MAX_CELLS } from './spec/matrix.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -24,11 +25,14 @@ function parseDate(value: string): string {
   return value;
 }
 
+const maxCellsOption = ['--max-cells <n>', `refuse a plan of more cells than this (default ${DEFAULT_MAX_CELLS})`, parsePositiveInt, DEFAULT_MAX_CELLS] as const;
+
 /** The options `run` and `sweep` share. */
 function addRunOptions(command: Command): Command {
   return command
     .option('--set <key=value>', 'override a param (repeatable), e.g. --set split.test=0.3', collect, [])
     .option('--jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt, jobsDefault())
+    .option(...maxCellsOption)
     .option('--force <stage>', 're-run this stage and everything after it (repeatable)', collect, [])
     .option('--dry-run', 'print what would run and what is cached, run nothing')
     .option('--verify', 'rehash every cached artifact instead of trusting size/mtime stamps')
@@ -73,9 +77,10 @@ async function main(argv: string[]): Promise<number> {
     .description('check a spec (and overrides) without running anything')
     .argument('<spec>')
     .option('--set <key=value>', 'override a param (repeatable)', collect, [])
-    .action(async (spec: string, opts: { set: string[] }) => {
+    .option(...maxCellsOption)
+    .action(async (spec: string, opts: { set: string[]; maxCells: number }) => {
       const { validateCommand } = await import('./commands/inspect.js');
-      exitCode = validateCommand(spec, opts.set);
+      exitCode = validateCommand(spec, opts.set, opts.maxCells);
     });
 
   program
@@ -83,9 +88,10 @@ async function main(argv: string[]): Promise<number> {
     .description('print the plan as a text graph')
     .argument('<spec>')
     .option('--set <key=value>', 'override a param (repeatable)', collect, [])
-    .action(async (spec: string, opts: { set: string[] }) => {
+    .option(...maxCellsOption)
+    .action(async (spec: string, opts: { set: string[]; maxCells: number }) => {
       const { dagCommand } = await import('./commands/inspect.js');
-      exitCode = dagCommand(spec, opts.set);
+      exitCode = dagCommand(spec, opts.set, opts.maxCells);
     });
 
   program
@@ -164,6 +170,7 @@ export interface RunCommandOptions {
   /** `pipe sweep --param key=v1,v2`: extra matrix axes. */
   param?: string[];
   jobs: number;
+  maxCells: number;
   force: string[];
   dryRun?: boolean;
   verify?: boolean;

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { loadPlan } from '../spec/load-plan.js';
+import { DEFAULT_MAX_CELLS } from '../spec/matrix.js';
 import { ExperimentStore } from '../store/db.js';
 import { hashFile } from '../store/hash-files.js';
 
@@ -96,9 +98,51 @@ function dbRowsPerS(): number {
   return n / s;
 }
 
+/**
+ * Planning a spec of the largest size pipe accepts by default (DEFAULT_MAX_CELLS cells: 1000 seeds × 10 chunk
+ * lengths over ingest → normalize → split → chunk): in-process loadPlan (best of 3) and `pipe validate`, Node
+ * start included.
+ */
+function planAtLimit(): { cells: number; instances: number; load_plan_ms: number; validate_ms: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-plan-'));
+  const seeds = DEFAULT_MAX_CELLS / 10;
+  writeFileSync(
+    join(dir, 'spec.yaml'),
+    [
+      'name: plan-limit',
+      'stages:',
+      '  ingest: { type: ingest, params: { format: synthetic, count: 28 } }',
+      '  normalize: { type: normalize, needs: [ingest] }',
+      '  split: { type: split, needs: [normalize] }',
+      '  chunk: { type: chunk, needs: [split] }',
+      'matrix:',
+      `  seed: { from: 1, to: ${seeds}, step: 1 }`,
+      '  chunk.length: { from: 1000, to: 10000, step: 1000 }',
+      '',
+    ].join('\n'),
+  );
+  try {
+    let plan = loadPlan('spec.yaml', { cwd: dir, env: {} });
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      plan = loadPlan('spec.yaml', { cwd: dir, env: {} });
+      best = Math.min(best, performance.now() - t0);
+    }
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'validate', 'spec.yaml'], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const validateMs = performance.now() - t0;
+    return { cells: plan.cells.length, instances: plan.instances.length, load_plan_ms: Math.round(best), validate_ms: Math.round(validateMs) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  const only = process.argv.find((a) => a.startsWith('--backends='))?.slice('--backends='.length).split(',');
+  // `--backends=` (empty) measures the runner only.
+  const only = process.argv.find((a) => a.startsWith('--backends='))?.slice('--backends='.length).split(',').filter(Boolean);
   const backends: Record<string, Record<string, BackendResult | { error: string }>> = {};
   for (const backend of only ?? ['node', 'wasm', 'cpu']) {
     backends[backend] = {};
@@ -109,7 +153,7 @@ async function main(): Promise<void> {
     }
     if (!('error' in backends[backend].cnn_lstm)) backends[backend].cnn_lstm_2_workers = await trainingSpeed(backend, 'cnn_lstm', 2);
   }
-  const result = { backends, noop_rerun: noopRerun(), hash_mb_per_s: await hashMbPerS(), db_rows_per_s: dbRowsPerS() };
+  const result = { backends, noop_rerun: noopRerun(), plan_at_limit: planAtLimit(), hash_mb_per_s: await hashMbPerS(), db_rows_per_s: dbRowsPerS() };
   if (json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
@@ -119,6 +163,8 @@ async function main(): Promise<void> {
       process.stdout.write('error' in r ? `${backend} ${model}: unavailable (${r.error})\n` : `${backend} ${model}: ${r.examples_per_s.toFixed(1)} examples/s, ${r.gflops.toFixed(2)} GFLOP/s\n`);
     }
   }
+  const p = result.plan_at_limit;
+  process.stdout.write(`plan of ${p.cells} cells (${p.instances} stage instances): loadPlan ${p.load_plan_ms} ms, pipe validate ${p.validate_ms} ms\n`);
   process.stdout.write(`no-op re-run: ${JSON.stringify(result.noop_rerun)}\nhashing: ${result.hash_mb_per_s.toFixed(0)} MB/s\ndb: ${result.db_rows_per_s.toFixed(0)} metric rows/s\n`);
 }
 

@@ -3,8 +3,8 @@
 import { formatDag } from '../spec/format-dag.js';
 import { loadPlan } from '../spec/load-plan.js';
 
-export function validateCommand(specPath: string, overrides: string[]): number {
-  const plan = loadPlan(specPath, { overrides, env: process.env, cwd: process.cwd() });
+export function validateCommand(specPath: string, overrides: string[], maxCells?: number): number {
+  const plan = loadPlan(specPath, { overrides, maxCells, env: process.env, cwd: process.cwd() });
   const cells = plan.cells.length;
   process.stdout.write(
     `${plan.specPath}: ok (${plan.instances.length} stage instances, ${cells} cell${cells === 1 ? '' : 's'})\n`,
@@ -12,8 +12,8 @@ export function validateCommand(specPath: string, overrides: string[]): number {
   return 0;
 }
 
-export function dagCommand(specPath: string, overrides: string[]): number {
-  const plan = loadPlan(specPath, { overrides, env: process.env, cwd: process.cwd() });
+export function dagCommand(specPath: string, overrides: string[], maxCells?: number): number {
+  const plan = loadPlan(specPath, { overrides, maxCells, env: process.env, cwd: process.cwd() });
   process.stdout.write(formatDag(plan) + '\n');
   return 0;
 }

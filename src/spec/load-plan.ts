@@ -10,10 +10,10 @@ import type { AnyStage, CellInfo } from '../stages/stage.js';
 import { buildInstances } from './build-plan.js';
 import { ErrorCollector } from './collect-errors.js';
 import { loadSpec } from './load-spec.js';
-import { expandMatrix, matrixKeys } from './matrix.js';
+import { DEFAULT_MAX_CELLS, expandMatrix, matrixKeys } from './matrix.js';
 import { overrideTarget, parseOverride, parseSweepParam, setAt } from './overrides.js';
 import type { Plan } from './plan-types.js';
-import { resolveCell } from './resolve-cell.js';
+import { resolveCell, type ResolvedStage } from './resolve-cell.js';
 import { expandFolds, foldAxes } from './speaker-folds.js';
 import { SpecPlaces } from './spec-places.js';
 import type { SpecFile } from './spec-schema.js';
@@ -30,6 +30,8 @@ export interface LoadPlanOptions {
   env?: Record<string, string | undefined>;
   /** Folder that relative spec paths and the paths in messages are relative to; default process.cwd(). */
   cwd?: string;
+  /** Refuse a plan of more cells than this (matrix × repeat − excluded, then × folds); default DEFAULT_MAX_CELLS. */
+  maxCells?: number;
   /** Stage types by name; default the registry (tests pass stand-ins). */
   stages?: ReadonlyMap<string, AnyStage>;
 }
@@ -63,7 +65,8 @@ export function loadPlan(specPath: string, options: LoadPlanOptions = {}): Plan 
   const { matrix, matrixPlace } = matrixOf(doc, options.sweep ?? [], places, errors);
   for (const key of matrixKeys(matrix)) errors.guard(() => checkMatrixKey(doc, key, types, matrixPlace(key)));
   errors.throwIfAny();
-  const matrixCells = expandMatrix({ matrix, exclude: doc.exclude ?? [], repeat: doc.repeat ?? 1, seed: doc.seed ?? 1, placeOf: places.of });
+  const maxCells = options.maxCells ?? DEFAULT_MAX_CELLS;
+  const matrixCells = expandMatrix({ matrix, exclude: doc.exclude ?? [], repeat: doc.repeat ?? 1, seed: doc.seed ?? 1, placeOf: places.of, maxCells });
 
   const env = options.env ?? process.env;
   const resolveAll = (cells: CellInfo[], placeOf: (key: string) => Place) => {
@@ -75,6 +78,7 @@ export function loadPlan(specPath: string, options: LoadPlanOptions = {}): Plan 
   let resolved = resolveAll(cells, matrixPlace);
   const foldKeys = unique(resolved.flatMap((r) => foldAxes(r).map((a) => a.key)));
   if (foldKeys.length) {
+    checkFoldCount(resolved, maxCells, places);
     cells = expandFolds(cells, resolved);
     // A fold value was written by no one: an error about it points at the `folds: loso` that asked for it.
     resolved = resolveAll(cells, (key) => (foldKeys.includes(key) ? places.of(['stages', key.split('.')[0], 'params', 'folds']) : matrixPlace(key)));
@@ -91,6 +95,20 @@ export function loadPlan(specPath: string, options: LoadPlanOptions = {}): Plan 
   const resolvedDoc = doc as unknown as JsonObject;
   if (options.sweep?.length) resolvedDoc.matrix = matrix as JsonObject;
   return { name: doc.name, specPath: spec.file, specHash: spec.hash, overrides, resolved: resolvedDoc, cells, instances };
+}
+
+/** Leave-one-speaker-out multiplies cells by the speaker count: the limit holds for the folds too, counted first. */
+function checkFoldCount(resolved: ReadonlyMap<string, ResolvedStage>[], maxCells: number, places: SpecPlaces): void {
+  const perCell = resolved.map((r) => foldAxes(r).reduce((n, a) => n * a.folds, 1));
+  const cells = perCell.reduce((a, b) => a + b, 0);
+  if (cells <= maxCells) return;
+  const axis = foldAxes(resolved[perCell.indexOf(Math.max(...perCell))])[0];
+  const stage = axis.key.split('.')[0];
+  throw new SpecError(
+    `the matrix has ${cells} cells with its leave-one-speaker-out folds (limit ${maxCells}; raise it with --max-cells)`,
+    places.of(['stages', stage, 'params', 'speakers']),
+    `${resolved.length} cell${resolved.length === 1 ? '' : 's'}, each run once per speaker (${stage}.speakers: ${axis.folds})`,
+  );
 }
 
 function unique<T>(items: T[]): T[] {

@@ -5,14 +5,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, pipe, type CliResult } from '../helpers/cli.js';
-
-/** What must never reach a user without --debug. */
-export const INTERNALS = /\n\s+at |\b(EISDIR|ENOENT|ENOTDIR|EACCES|EPERM|EROFS|ENOSPC|EEXIST|EMFILE|ELOOP|EIO)\b|SQLITE_|TypeError|RangeError|ReferenceError|SyntaxError|canonicalJson|Maximum call stack|Invalid array length|Excessive alias/;
-
-export function expectNoInternals(r: CliResult): void {
-  expect(r.stdout + r.stderr).not.toMatch(INTERNALS);
-}
+import { makeProject, pipe } from '../helpers/cli.js';
+import { expectNoInternals } from '../helpers/no-internals.js';
 
 const DATA = `name: data
 stages:
