@@ -80,6 +80,12 @@ export class StoreError extends PipeError {
   readonly exitCode = 1;
 }
 
+/** A command that reads a project was run in a folder that holds none. */
+export class NoProjectError extends PipeError {
+  readonly code = 'E_NO_PROJECT';
+  readonly exitCode = 2;
+}
+
 /** The user cancelled (SIGINT, `q`). */
 export class CancelledError extends PipeError {
   readonly code = 'E_CANCELLED';

@@ -7,7 +7,7 @@ import { accuracyTest, readPredictions, type AccuracyTest } from './accuracy-tes
 import { formatTable } from './runs.js';
 
 export function diffCommand(refA: string, refB: string, opts: { json?: boolean }): number {
-  const store = ExperimentStore.open(projectPaths(process.cwd()).db);
+  const store = ExperimentStore.openExisting(projectPaths(process.cwd()).db);
   let diff: RunDiff & { tests: AccuracyTest[] };
   try {
     const [a, b] = [runView(store, refA), runView(store, refB)];

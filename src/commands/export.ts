@@ -2,25 +2,29 @@
 // and overrides folded in, so `pipe run DIR/spec.yaml` plans the same cache keys), the overrides as given,
 // package versions, backend, metrics, and the result tables of the run's compare stages.
 
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { StoreError } from '../errors.js';
 import { projectPaths } from '../runner/run-plan.js';
 import { ExperimentStore } from '../store/db.js';
+import { pathInside, slug } from '../store/safe-path.js';
 
 const RESULT_FILES = ['results.md', 'results.csv', 'results.json', 'chart.svg'];
 
 export function exportCommand(ref: string, opts: { out?: string }): number {
-  const store = ExperimentStore.open(projectPaths(process.cwd()).db);
+  const store = ExperimentStore.openExisting(projectPaths(process.cwd()).db);
   try {
     const run = store.getRun(ref);
-    const out = opts.out ?? `export-${run.name ?? run.id}`;
-    if (existsSync(out)) throw new StoreError(`${out} already exists`, { file: out }, 'choose another --out, or remove it');
-    mkdirSync(out, { recursive: true });
+    // A run name is data: as the default folder's name it is a slug, and that folder stays inside the project.
+    const shown = opts.out ?? `export-${slug(run.name ?? run.id, run.id)}`;
+    const out = opts.out ? resolve(opts.out) : pathInside(process.cwd(), shown, 'the export folder');
+    if (lexists(out)) throw new StoreError(`${shown} already exists`, { file: shown }, 'choose another --out, or remove it');
+    mkdirSync(dirname(out), { recursive: true });
+    mkdirSync(out);
     const header = [
       `# Exported from run ${run.id}${run.name ? ` (${run.name})` : ''} of ${run.specPath}`,
-      `# Reproduce with: pipe run ${join(out, 'spec.yaml')}`,
+      `# Reproduce with: pipe run ${join(shown, 'spec.yaml')}`,
       '',
     ].join('\n');
     writeFileSync(join(out, 'spec.yaml'), header + stringify(run.resolvedSpec));
@@ -39,9 +43,19 @@ export function exportCommand(ref: string, opts: { out?: string }): number {
         if (existsSync(src)) copyFileSync(src, join(out, f));
       }
     }
-    process.stdout.write(`exported ${run.id} to ${out}/ (spec.yaml, overrides.json, run.json, metrics.json, result tables)\n`);
+    process.stdout.write(`exported ${run.id} to ${shown}/ (spec.yaml, overrides.json, run.json, metrics.json, result tables)\n`);
     return 0;
   } finally {
     store.close();
+  }
+}
+
+/** Whether anything is at `path`, a dangling symbolic link included. */
+function lexists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -7,7 +7,7 @@ import { ExperimentStore } from '../store/db.js';
 
 export async function gcCommand(opts: { dryRun?: boolean }): Promise<number> {
   const paths = projectPaths(process.cwd());
-  const store = ExperimentStore.open(paths.db);
+  const store = ExperimentStore.openExisting(paths.db);
   let keep: Set<string>;
   try {
     keep = store.referencedKeys();

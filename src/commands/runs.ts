@@ -6,7 +6,7 @@ import { compareFlags } from '../ui/show-flags.js';
 import { artifactPictures } from '../ui/show-pictures.js';
 
 function openStore(): ExperimentStore {
-  return ExperimentStore.open(projectPaths(process.cwd()).db);
+  return ExperimentStore.openExisting(projectPaths(process.cwd()).db);
 }
 
 export function runsCommand(opts: { spec?: string; status?: string; since?: string; limit: number; json?: boolean }): number {

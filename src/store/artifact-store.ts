@@ -26,6 +26,7 @@ import { hashFiles } from './hash-files.js';
 import { acquireLock, liveHolder, removeDeadLock, type ReleaseLock } from './key-lock.js';
 import { folderBytes, listFolder, MANIFEST, readManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { HOST, ownerAlive, processAlive, type Owner } from './process-alive.js';
+import { pathInside } from './safe-path.js';
 import { fileStamp, readStamp, stampMatches, writeStamp, type Stamp } from './stamps.js';
 
 export { hashFile } from './hash-files.js';
@@ -115,6 +116,7 @@ export class ArtifactStore {
   async begin(key: string): Promise<PendingArtifact> {
     const final = this.dirFor(key);
     const tmp = this.tmpPath(key);
+    pathInside(this.root, tmp, 'a stage\'s output folder');
     await mkdir(tmp, { recursive: true });
     let state: 'open' | 'committed' | 'aborted' = 'open';
     return {
@@ -136,6 +138,7 @@ export class ArtifactStore {
   /** A folder for checkpoints that survives a killed run of this key; created on demand. */
   async scratchDir(key: string): Promise<string> {
     const dir = join(this.root, '.scratch', checkKey(key));
+    pathInside(this.root, dir, 'a checkpoint folder');
     await mkdir(dir, { recursive: true });
     return dir;
   }
@@ -149,13 +152,13 @@ export class ArtifactStore {
    * up again afterwards: the previous holder may have produced the artifact.
    */
   async lockKey(key: string, signal?: AbortSignal): Promise<ReleaseLock> {
-    return acquireLock(this.lockPath(key), { signal });
+    return acquireLock(pathInside(this.root, this.lockPath(key), 'a lock'), { signal });
   }
 
   /** Marks keys as used by a live run until the returned function is called; `gc` never removes them. */
   async markInUse(runId: string, keys: string[]): Promise<() => Promise<void>> {
     if (!/^[\w.-]+$/.test(runId)) throw new StoreError(`not a run id: "${runId}"`);
-    const dir = join(this.root, '.inuse');
+    const dir = pathInside(this.root, '.inuse', 'the in-use marks');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${runId}.json`);
     const mark: InUseMark = { pid: process.pid, host: HOST, keys: keys.map(checkKey) };

@@ -5,8 +5,8 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { StoreError } from '../errors.js';
+import { basename, dirname } from 'node:path';
+import { NoProjectError, StoreError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import type { RunEvent } from '../runner/events.js';
 import { migrate } from './migrations.js';
@@ -127,6 +127,21 @@ export class ExperimentStore {
     private readonly db: Database.Database,
     readonly path: string,
   ) {}
+
+  /**
+   * Opens the database of a project that exists, for commands that only read it (show, runs, diff, report,
+   * export, gc): where there is no experiments.db nothing is created, and the user is told there is no project.
+   */
+  static openExisting(path: string): ExperimentStore {
+    if (!existsSync(path)) {
+      throw new NoProjectError(
+        `no pipe project here: ${dirname(path)} has no ${basename(path)}`,
+        {},
+        'run this in the folder where you ran `pipe run`; a project starts with the first `pipe run SPEC`',
+      );
+    }
+    return ExperimentStore.open(path);
+  }
 
   /** Opens (creating if needed) and migrates the database; any failure is a StoreError naming the file. */
   static open(path: string): ExperimentStore {
