@@ -3,7 +3,8 @@
 // Each file keeps its own sample rate (normalize resamples). Files not named like EMO-DB are skipped with one
 // warning, and so are files shorter than 0.1 s (they cannot make a chunk worth learning from); with
 // `strict: true` either is an error instead. A file that cannot be decoded is always an error: a corpus with a
-// damaged file should be repaired, not silently shrunk.
+// damaged file should be repaired, not silently shrunk. Every file is looked at before ingest fails, and the one
+// error names every file with a problem, so that a user repairs them all at once.
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -82,23 +83,24 @@ async function ingestEmodb(ctx: StageContext<IngestParams>): Promise<StageResult
     if (parsed.ok) named.push({ ...parsed, path: join(root, file) });
     else badNames.push({ file, reason: parsed.reason });
   }
-  if (badNames.length > 0) {
-    const what = `${badNames.length} of ${wavs.length} .wav files in ${root} are not named like EMO-DB (SSTTTEV.wav, e.g. 03a01Fa.wav)`;
-    if (ctx.params.strict) throw new DataError(`${what}: ${listSkipped(badNames)}`, { file: root, stage: ctx.name }, 'rename or remove them, or set ingest.strict=false to skip them');
-    warn(ctx, `${what}; skipped: ${listSkipped(badNames)}`);
+  const strict = ctx.params.strict;
+  if (badNames.length > 0 && !strict) {
+    warn(ctx, `${badNames.length} of ${wavs.length} .wav files in ${root} ${NOT_EMODB}; skipped: ${listSkipped(badNames)}`);
   }
-  rejectDuplicateIds(named, root, ctx.name);
-  const kept = filterToClassSet(named, ctx.params.classes, { file: root, stage: ctx.name });
+  const unique = withoutDuplicateIds(named);
+  const kept = filterToClassSet(unique.items, ctx.params.classes, { file: root, stage: ctx.name });
   const tooShort: Skipped[] = [];
+  const damaged: { file: string; error: DataError }[] = [];
   const progress = new FileProgress(ctx.report, ctx.signal, kept.length);
+  // Every file is read even after a damaged one, so that one run names every file to repair.
   async function* decoded(): AsyncGenerator<UtteranceWithSamples> {
     for (const item of kept) {
       progress.check();
-      const wav = readWav(item.path);
-      const seconds = wav.samples.length / wav.sampleRate;
-      if (seconds < MIN_SECONDS) {
+      const wav = readOrUndefined(item.path, damaged);
+      const seconds = wav ? wav.samples.length / wav.sampleRate : 0;
+      if (wav && seconds < MIN_SECONDS) {
         tooShort.push({ file: basename(item.path), reason: `${seconds.toFixed(3)} s` });
-      } else {
+      } else if (wav) {
         const { path, ...labels } = item;
         yield { row: { ...labels, source: path, sampleRate: wav.sampleRate }, samples: wav.samples };
       }
@@ -106,15 +108,51 @@ async function ingestEmodb(ctx: StageContext<IngestParams>): Promise<StageResult
     }
   }
   const manifest = await writeUtterances(ctx.outDir, resolveClassSet(ctx.params.classes), decoded());
+  if (damaged.length === 1 && unique.duplicates.length === 0 && !(strict && (badNames.length || tooShort.length))) throw damaged[0].error;
+  const problems: Problem[] = [
+    { what: 'cannot be read as WAV', files: damaged.map((d) => ({ file: d.file, reason: d.error.message.replace(/^is not a usable WAV file: /, '') })) },
+    { what: 'share an id with another file (names differing only in case)', files: unique.duplicates },
+    ...(strict ? [{ what: NOT_EMODB, files: badNames }, { what: `are shorter than ${MIN_SECONDS} s`, files: tooShort }] : []),
+  ];
+  throwIfProblems(problems, wavs.length, root, ctx.name);
   if (tooShort.length > 0) {
-    const what = `${tooShort.length === 1 ? '1 file is' : `${tooShort.length} files are`} shorter than ${MIN_SECONDS} s`;
-    if (ctx.params.strict) throw new DataError(`${what}: ${listSkipped(tooShort)}`, { file: root, stage: ctx.name }, 'remove them, or set ingest.strict=false to skip them');
-    warn(ctx, `${what}; skipped: ${listSkipped(tooShort)}`);
+    warn(ctx, `${tooShort.length === 1 ? '1 file is' : `${tooShort.length} files are`} shorter than ${MIN_SECONDS} s; skipped: ${listSkipped(tooShort)}`);
   }
   if (manifest.rows.length === 0) {
     throw new DataError(`no usable file left in ${root} after skipping short files`, { file: root, stage: ctx.name });
   }
   return result(ctx, manifest, { format: 'emodb', root, skipped: { badNames: skippedJson(badNames), tooShort: skippedJson(tooShort) } });
+}
+
+const NOT_EMODB = 'are not named like EMO-DB (SSTTTEV.wav, e.g. 03a01Fa.wav)';
+
+interface Problem {
+  what: string;
+  files: Skipped[];
+}
+
+/** One DataError naming every file with a problem, grouped by problem, with counts. */
+function throwIfProblems(problems: Problem[], total: number, root: string, stage: string): void {
+  const found = problems.filter((p) => p.files.length > 0);
+  if (!found.length) return;
+  const files = new Set(found.flatMap((p) => p.files.map((f) => f.file))).size;
+  const lines = found.flatMap((p) => [`${p.files.length} ${p.what}:`, ...p.files.map((f) => `  ${f.file}: ${f.reason}`)]);
+  const hints = [
+    ...(problems[0].files.length ? ['repair or remove the damaged files'] : []),
+    ...(problems[1].files.length ? ['remove one file of each id'] : []),
+    ...(found.some((p) => p.what === NOT_EMODB || p.what.startsWith('are shorter')) ? ['rename or remove the others, or set ingest.strict=false to skip them'] : []),
+  ];
+  throw new DataError(`${files} of ${total} .wav files cannot be used:\n${lines.join('\n')}`, { file: root, stage }, hints.join('; '));
+}
+
+function readOrUndefined(path: string, damaged: { file: string; error: DataError }[]): ReturnType<typeof readWav> | undefined {
+  try {
+    return readWav(path);
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    damaged.push({ file: basename(path), error: err });
+    return undefined;
+  }
 }
 
 async function ingestSynthetic(ctx: StageContext<IngestParams>): Promise<StageResult> {
@@ -169,12 +207,15 @@ function listWavs(root: string, stage: string): string[] {
 }
 
 /** Two files with one id (e.g. `03a01Fa.wav` and `03a01Fa.WAV`) would break the split's no-leak guarantee. */
-function rejectDuplicateIds(items: EmodbName[], root: string, stage: string): void {
-  const seen = new Set<string>();
-  for (const { id } of items) {
-    if (seen.has(id)) throw new DataError(`two files are named ${id} (differing only in case)`, { file: root, stage }, 'remove one of them');
-    seen.add(id);
+function withoutDuplicateIds<T extends EmodbName & { path: string }>(items: T[]): { items: T[]; duplicates: Skipped[] } {
+  const seen = new Map<string, T>();
+  const duplicates: Skipped[] = [];
+  for (const item of items) {
+    const first = seen.get(item.id);
+    if (first) duplicates.push({ file: basename(item.path), reason: `the same id as ${basename(first.path)}` });
+    else seen.set(item.id, item);
   }
+  return { items: [...seen.values()], duplicates };
 }
 
 function result(ctx: StageContext<IngestParams>, manifest: UtteranceManifest, extra: JsonObject): StageResult {
