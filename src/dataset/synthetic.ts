@@ -2,7 +2,9 @@
 // need the real data. Each utterance is a voiced "speech-like" signal whose prosody depends on the emotion:
 // pitch level and range, loudness and accent contrast, syllable rate, brightness and breathiness, roughly
 // following the directions reported for acted German emotional speech (anger and happiness high, bright and
-// fast; sadness and boredom low, flat, slow; fear high, fast and jittery). A small model can learn them.
+// fast; sadness and boredom low, flat, slow; fear high, fast and jittery). normalize's RMS levelling removes the
+// loudness, so the emotions also differ in what survives it, 8 kHz and 1 s chunks (pitch, its movement,
+// rate, accent contrast, brightness, breath, jitter): pipelines/demo.yaml's small CNN learns them from log-mel frames.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,13 +58,15 @@ interface Prosody {
   jitter: number;
 }
 
+// Anger and happiness are told apart by brightness, accents and pitch movement, boredom and neutral by rate, range
+// and brightness, sadness and disgust by breath, jitter and movement (pairs the demo's model confused when closer).
 const PROSODY: Record<Emotion, Prosody> = {
-  anger: { pitch: 1.35, range: 6, loudness: 6, accent: 0.6, rate: 5.5, brightness: 0.92, breath: 0.03, jitter: 0.01 },
-  boredom: { pitch: 0.85, range: 1, loudness: -4, accent: 0.1, rate: 2.8, brightness: 0.6, breath: 0.05, jitter: 0.005 },
-  disgust: { pitch: 1.0, range: 5, loudness: 0, accent: 0.4, rate: 2.2, brightness: 0.7, breath: 0.2, jitter: 0.03 },
+  anger: { pitch: 1.3, range: 4, loudness: 6, accent: 0.7, rate: 6, brightness: 0.95, breath: 0.02, jitter: 0.01 },
+  boredom: { pitch: 0.8, range: 0.5, loudness: -4, accent: 0.05, rate: 2.4, brightness: 0.6, breath: 0.05, jitter: 0.005 },
+  disgust: { pitch: 0.9, range: 6, loudness: 0, accent: 0.5, rate: 2.8, brightness: 0.75, breath: 0.12, jitter: 0.04 },
   fear: { pitch: 1.6, range: 3, loudness: 0, accent: 0.3, rate: 7, brightness: 0.8, breath: 0.15, jitter: 0.05 },
-  happiness: { pitch: 1.25, range: 9, loudness: 3, accent: 0.4, rate: 4.5, brightness: 0.88, breath: 0.04, jitter: 0.01 },
-  sadness: { pitch: 0.8, range: 1.5, loudness: -6, accent: 0.1, rate: 2.4, brightness: 0.55, breath: 0.35, jitter: 0.015 },
+  happiness: { pitch: 1.5, range: 10, loudness: 3, accent: 0.3, rate: 5, brightness: 0.86, breath: 0.04, jitter: 0.008 },
+  sadness: { pitch: 0.85, range: 1, loudness: -6, accent: 0.1, rate: 2.2, brightness: 0.5, breath: 0.4, jitter: 0.01 },
   neutral: { pitch: 1.0, range: 3, loudness: 0, accent: 0.25, rate: 3.8, brightness: 0.72, breath: 0.05, jitter: 0.005 },
 };
 

@@ -157,19 +157,22 @@ matrix:
 });
 
 describe('pipelines/demo.yaml', () => {
-  it('runs every stage, then every stage is cached, and --set split.test=0.3 re-runs split and what follows', async () => {
+  it('runs every stage and learns (over 80% test accuracy, chance 14%), then every stage is cached, and --set split.test=0.3 re-runs split and what follows', async () => {
     const dir = makeProject();
     const first = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
     expect(first.code, first.stderr).toBe(0);
-    expect(statusById(parseSummary(first.stdout).stages)).toEqual({
-      ingest: 'ran', normalize: 'ran', split: 'ran', chunk: 'ran', train: 'ran', evaluate: 'ran',
+    const stages = parseSummary(first.stdout).stages;
+    expect(statusById(stages)).toEqual({
+      ingest: 'ran', normalize: 'ran', split: 'ran', chunk: 'ran', features: 'ran', train: 'ran', evaluate: 'ran',
     });
+    // 96% at the default seed, 93-98% over seeds 1-7 (WASM): 80% leaves room for another backend's rounding.
+    expect(stages.find((s) => s.id === 'evaluate')?.metrics?.accuracy).toBeGreaterThanOrEqual(0.8);
     const again = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json']);
     expect(parseSummary(again.stdout).stages.every((s) => s.status === 'cached')).toBe(true);
     const changed = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'split.test=0.3']);
     expect(changed.code, changed.stderr).toBe(0);
     expect(statusById(parseSummary(changed.stdout).stages)).toEqual({
-      ingest: 'cached', normalize: 'cached', split: 'ran', chunk: 'ran', train: 'ran', evaluate: 'ran',
+      ingest: 'cached', normalize: 'cached', split: 'ran', chunk: 'ran', features: 'ran', train: 'ran', evaluate: 'ran',
     });
   }, 240_000);
 });
