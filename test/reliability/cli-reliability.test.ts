@@ -107,12 +107,12 @@ describe('interrupts, lost databases, many jobs', () => {
 
   it('SIGKILL during a training epoch: the next run resumes training from its last finished epoch', async () => {
     const dir = makeProject('pipe-rel-');
-    const run = pipeAsync(dir, ['run', 'pipelines/demo.yaml', '--plain', '--set', 'train.epochs=8', '--set', 'train.patience=8']);
+    const run = pipeAsync(dir, ['run', 'pipelines/demo.yaml', '--plain', '--set', 'train.epochs=60', '--set', 'train.patience=60']);
     const until = Date.now() + 180_000;
     while (!/epoch\s+train 2\//.test(run.output()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     run.child.kill('SIGKILL');
     await run.done;
-    const again = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'train.epochs=8', '--set', 'train.patience=8']);
+    const again = await pipe(dir, ['run', 'pipelines/demo.yaml', '--json', '--set', 'train.epochs=60', '--set', 'train.patience=60']);
     expect(again.code, again.stderr).toBe(0);
     const stages = parseSummary(again.stdout).stages;
     expect(statusById(stages)).toMatchObject({ ingest: 'cached', chunk: 'cached', train: 'ran', evaluate: 'ran' });
