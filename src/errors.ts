@@ -119,6 +119,7 @@ const SYSTEM_WORDS: Record<string, string> = {
   EIO: 'the disk reported an input/output error',
   EBUSY: 'the file is busy',
   EXDEV: 'the paths are on different file systems',
+  EFBIG: 'the file would exceed the file-size limit (ulimit -f)',
 };
 
 const SYSTEM_HINTS: Record<string, string> = {

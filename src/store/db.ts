@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { NoProjectError, StoreError } from '../errors.js';
+import { isDiskFull, NoProjectError, StoreError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import type { RunEvent } from '../runner/events.js';
 import { migrate } from './migrations.js';
@@ -191,13 +191,17 @@ export class ExperimentStore {
         if (code === 'SQLITE_CONSTRAINT_UNIQUE' && run.name) {
           throw new StoreError(`a run named "${run.name}" already exists`, { file: this.path }, 'choose another --name');
         }
-        throw err;
+        throw writeError(this.path, err);
       }
     }
   }
 
   /** Records the outcome; pending events are written first, so a finished run's events are all there. */
   finishRun(runId: string, outcome: { status: Exclude<RunStatus, 'running'>; ms: number; backend?: string | null }): void {
+    this.write(() => this.finishRunRow(runId, outcome));
+  }
+
+  private finishRunRow(runId: string, outcome: { status: Exclude<RunStatus, 'running'>; ms: number; backend?: string | null }): void {
     this.flushEvents();
     this.sql('UPDATE runs SET status = ?, ms = ?, finished_at = ?, backend = coalesce(?, backend) WHERE id = ?').run(
       outcome.status,
@@ -240,7 +244,7 @@ export class ExperimentStore {
 
   /** Upsert by key: a recomputed key (forced re-run, damaged artifact) replaces the earlier row. */
   recordStageResult(row: StageResultRow): void {
-    this.sql(
+    this.write(() => this.sql(
       `INSERT INTO stage_results (key, type, version, params, inputs, seed, artifact_path, ms, metrics, info, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET type = excluded.type, version = excluded.version, params = excluded.params,
@@ -258,7 +262,7 @@ export class ExperimentStore {
       JSON.stringify(row.metrics),
       JSON.stringify(row.info),
       now(),
-    );
+    ));
   }
 
   getStageResult(key: string): StoredStageResult | undefined {
@@ -280,10 +284,10 @@ export class ExperimentStore {
   }
 
   recordRunStage(row: RunStageRow): void {
-    this.sql(
+    this.write(() => this.sql(
       `INSERT OR REPLACE INTO run_stages (run_id, instance_id, stage_name, key, status, ms, error, cells)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(row.runId, row.instanceId, row.stageName, row.key, row.status, row.ms, row.error, JSON.stringify(row.cells));
+    ).run(row.runId, row.instanceId, row.stageName, row.key, row.status, row.ms, row.error, JSON.stringify(row.cells)));
   }
 
   /** Replaces the instance's metrics in this run; values that are not finite numbers are not stored. */
@@ -291,12 +295,12 @@ export class ExperimentStore {
     const remove = this.sql('DELETE FROM metrics WHERE run_id = ? AND instance_id = ?');
     const insert = this.sql('INSERT INTO metrics (run_id, instance_id, key, name, value, cell) VALUES (?, ?, ?, ?, ?, ?)');
     const cellJson = JSON.stringify(cell);
-    this.db.transaction(() => {
+    this.write(() => this.db.transaction(() => {
       remove.run(runId, instanceId);
       for (const [name, value] of Object.entries(metrics)) {
         if (Number.isFinite(value)) insert.run(runId, instanceId, key, name, value, cellJson);
       }
-    })();
+    })());
   }
 
   /**
@@ -321,7 +325,7 @@ export class ExperimentStore {
       this.db.transaction(() => events.forEach((e) => insert.run(e.runId, e.at, e.kind, e.data)))();
     } catch (err) {
       this.pendingEvents = events.concat(this.pendingEvents);
-      throw err;
+      throw writeError(this.path, err);
     }
   }
 
@@ -346,7 +350,8 @@ export class ExperimentStore {
       args.push(spec, spec, spec);
     }
     if (filter.status) {
-      where.push('status = ?');
+      // A dead run still stored as running reads as failed (toRunRow), so `failed` looks at both.
+      where.push(filter.status === 'failed' ? "status IN (?, 'running')" : 'status = ?');
       args.push(filter.status);
     }
     if (filter.since) {
@@ -355,7 +360,7 @@ export class ExperimentStore {
     }
     const sql = `SELECT * FROM runs ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, filter.limit ?? 50) as Record<string, unknown>[];
-    return rows.map(toRunRow);
+    return rows.map(toRunRow).filter((r) => !filter.status || r.status === filter.status);
   }
 
   /** A run by id, name, or unique id prefix; an ambiguous prefix is an error listing the candidates. */
@@ -437,6 +442,14 @@ export class ExperimentStore {
     }
   }
 
+  private write<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw writeError(this.path, err);
+    }
+  }
+
   private sql(text: string): Database.Statement {
     let statement = this.statements.get(text);
     if (!statement) {
@@ -454,15 +467,47 @@ function openError(path: string, err: Error & { code?: string }): StoreError {
       ? 'check that the folder exists and that you may write to it'
       : code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')
         ? 'the file is damaged or not a database: move it aside and pipe starts a new one (artifacts/ is reused by cache key)'
-        : code === 'SQLITE_BUSY'
+        : isDiskFull(err)
+          ? DISK_FULL_HINT
+          : code === 'SQLITE_BUSY'
           ? 'another process held the database lock for too long; try again'
           : code === 'SQLITE_READONLY'
             ? 'the database is read-only: check its permissions'
             : 'if the file is damaged, move it aside: pipe starts a new one and reuses the artifacts in artifacts/';
+  if (isDiskFull(err)) return new StoreError(`cannot open ${path}: the disk holding it is full`, { file: path }, hint);
+  if (code.startsWith('SQLITE_IOERR')) {
+    // Not "damaged": SQLite says IOERR when a write fails (a full disk, a file-size limit, a failing drive).
+    return new StoreError(
+      `cannot open ${path}: the disk refused a write (full, a file-size limit, or failing)`,
+      { file: path },
+      'check free space (df) and the disk; the database itself is probably fine',
+    );
+  }
   return new StoreError(`cannot open ${path}: ${err.message}`, { file: path }, hint);
 }
 
+const DISK_FULL_HINT = 'free some space on that disk and run again: finished stages stay cached in artifacts/';
+
+/** A failed write as a StoreError in words: a full disk said as one, other SQLite failures named with the file. */
+function writeError(path: string, err: unknown): unknown {
+  if (err instanceof StoreError) return err;
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (isDiskFull(err)) return new StoreError(`cannot write ${path}: the disk holding it is full`, { file: path }, DISK_FULL_HINT);
+  if (code.startsWith('SQLITE_IOERR')) return new StoreError(`cannot write ${path}: the disk reported an input/output error`, { file: path }, 'check the disk');
+  if (code.startsWith('SQLITE_READONLY')) return new StoreError(`cannot write ${path}: it is read-only`, { file: path }, 'check its permissions and the disk it is on');
+  return err;
+}
+
+/**
+ * A row as it stands: one left `running` by a process of this host that is gone is shown failed, even before the
+ * next run records it so (markStaleRuns), so that no read says a dead run is running.
+ */
 function toRunRow(r: Record<string, unknown>): RunRow {
+  const row = storedRunRow(r);
+  return row.status === 'running' && row.host === HOST && row.pid !== null && !processAlive(row.pid) ? { ...row, status: 'failed' } : row;
+}
+
+function storedRunRow(r: Record<string, unknown>): RunRow {
   return {
     id: r.id as string,
     name: (r.name as string | null) ?? null,
