@@ -1,6 +1,7 @@
 // The one interface every stage type implements. A stage reads its inputs' artifact folders and writes its own;
 // it never touches the database or the terminal: it reports progress through `ctx.report`.
 
+import type { CellInfo } from '../core/cell.js';
 import type { Json, JsonObject } from '../json.js';
 
 /** One upstream artifact handed to a stage. */
@@ -15,12 +16,7 @@ export interface StageInput {
   cell: CellInfo;
 }
 
-/** The matrix values (override key → value) that define one cell, plus its seed. */
-export interface CellInfo {
-  id: string;
-  values: JsonObject;
-  seed: number;
-}
+export type { CellInfo };
 
 /** One finished training epoch: what train reports, keeps in history.json, and the dashboard plots. */
 export interface EpochMetrics {

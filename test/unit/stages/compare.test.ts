@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/json.js';
 import { classify } from '../../../src/metrics/classification.js';
-import { buildResults, runCompare, type CompareParams, type ResultsTable } from '../../../src/stages/compare.js';
+import { buildResults } from '../../../src/metrics/results-table.js';
+import type { ResultsTable } from '../../../src/metrics/results-types.js';
+import { runCompare, type CompareParams } from '../../../src/stages/compare.js';
 import { evaluatePredictions } from '../../../src/stages/evaluate.js';
 import type { StageContext, StageInput } from '../../../src/stages/stage.js';
 

@@ -3,8 +3,10 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildResults } from '../../../src/metrics/results-table.js';
+import type { EvaluatedCell } from '../../../src/metrics/results-types.js';
 import { FOUR_CLASSES } from '../../../src/references/reference-results.js';
-import { buildResults, renderLegend, renderMarkdown, type EvaluatedCell } from '../../../src/stages/compare.js';
+import { renderLegend, renderMarkdown } from '../../../src/render/results-markdown.js';
 import { evaluatePredictions, type FileProbabilities } from '../../../src/stages/evaluate.js';
 import type { ReportSource, ReportStageRow } from '../../../src/ui/report-data.js';
 
