@@ -25,7 +25,7 @@ import { StoreError } from '../errors.js';
 import { hashFiles } from './hash-files.js';
 import { acquireLock, liveHolder, removeDeadLock, type ReleaseLock } from './key-lock.js';
 import { folderBytes, listFolder, MANIFEST, readManifest, type Manifest, type ManifestFile } from './manifest.js';
-import { HOST, ownerAlive, processAlive, type Owner } from './process-alive.js';
+import { HOST, MY_START, ownerAlive, processAlive, type Owner } from './process-alive.js';
 import { pathInside } from './safe-path.js';
 import { fileStamp, readStamp, stampMatches, writeStamp, type Stamp } from './stamps.js';
 
@@ -161,7 +161,7 @@ export class ArtifactStore {
     const dir = pathInside(this.root, '.inuse', 'the in-use marks');
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${runId}.json`);
-    const mark: InUseMark = { pid: process.pid, host: HOST, keys: keys.map(checkKey) };
+    const mark: InUseMark = { pid: process.pid, host: HOST, ...(MY_START !== undefined ? { start: MY_START } : {}), keys: keys.map(checkKey) };
     // Renamed into place: gc must never read half a mark and conclude it protects nothing.
     const tmp = `${path}.${randomBytes(3).toString('hex')}.tmp`;
     await writeFile(tmp, JSON.stringify(mark));
