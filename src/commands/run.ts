@@ -2,10 +2,11 @@
 
 import { relative } from 'node:path';
 import type { RunCommandOptions } from '../cli.js';
-import { forcedInstances } from '../runner/execute-plan.js';
+import { plannedActions } from '../runner/dry-run.js';
 import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
 import { loadPlan } from '../spec/load-plan.js';
 import type { Plan } from '../spec/plan-types.js';
+import { stageRegistry } from '../stages/registry.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { chooseReporter } from '../ui/choose-reporter.js';
 import { plainReporter } from '../ui/plain-reporter.js';
@@ -42,6 +43,7 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
     try {
       result = await runPlan(plan, {
         projectDir,
+        stages: stageRegistry,
         jobs: opts.jobs,
         force: opts.force,
         verify: opts.verify ? 'full' : 'stamp',
@@ -82,12 +84,7 @@ function checkForcedStages(plan: Plan, force: string[]): void {
 
 async function dryRun(plan: Plan, projectDir: string, opts: RunCommandOptions): Promise<number> {
   const artifacts = new ArtifactStore(projectPaths(projectDir).artifacts);
-  const forced = forcedInstances(plan, new Set(opts.force));
-  const rows: { id: string; key: string; action: 'run' | 'cached' }[] = [];
-  for (const inst of plan.instances) {
-    const hit = forced.has(inst.id) ? { ok: false } : await artifacts.lookup(inst.key, { verify: opts.verify ? 'full' : 'stamp' });
-    rows.push({ id: inst.id, key: inst.key, action: hit.ok ? 'cached' : 'run' });
-  }
+  const rows = await plannedActions(plan, artifacts, { force: new Set(opts.force), verify: opts.verify ? 'full' : 'stamp' });
   if (opts.json) {
     process.stdout.write(JSON.stringify({ spec: plan.specPath, dryRun: true, stages: rows }, null, 2) + '\n');
   } else {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isPipeError, systemError } from '../errors.js';
 import type { Json } from '../json.js';
 import type { Plan } from '../spec/plan-types.js';
-import { stageRegistry } from '../stages/registry.js';
+import type { AnyStage } from '../stages/stage.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { ExperimentStore } from '../store/db.js';
 import type { RunEventListener } from './events.js';
@@ -13,6 +13,8 @@ import { packageVersions } from './versions.js';
 
 export interface RunPlanOptions {
   projectDir: string;
+  /** The stage types the plan's instances name, handed in by the command (the runner imports no stage). */
+  stages: ReadonlyMap<string, AnyStage>;
   jobs: number;
   force?: string[];
   verify?: 'stamp' | 'full';
@@ -74,7 +76,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
         result = await executePlan(plan, {
           runId,
           artifacts,
-          stages: stageRegistry,
+          stages: options.stages,
           jobs: options.jobs,
           force: new Set(options.force ?? []),
           verify: options.verify ?? 'stamp',
