@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import type { EpochMetrics } from '../core/stage-progress.js';
 import type { Tf } from './backend.js';
-import type { EpochMetrics } from '../stages/stage.js';
 import { packWeights, unpackWeights } from './model-io.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import type { StageProgress } from '../core/stage-progress.js';
 import { CancelledError, DataError, StageError, type Place } from '../errors.js';
-import type { StageProgress } from '../stages/stage.js';
 import type { TrainJob, TrainSummary } from './train-loop.js';
 
 export type WorkerMessage =

@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
+import type { StageProgress } from '../core/stage-progress.js';
 import { mixSeed, mulberry32, shuffled } from '../dataset/random.js';
-import type { StageProgress } from '../stages/stage.js';
 import { selectBackend, type Tf } from './backend.js';
 import { restoreCheckpoint, saveCheckpoint, type EpochRecord } from './checkpoint.js';
 import { buildModel, inputShape, reseedDropout, type InputScaling, type ModelParams } from './build-model.js';

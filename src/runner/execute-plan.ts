@@ -2,12 +2,12 @@
 // It knows stages only through the registry's interface and artifacts only as folders with manifests.
 
 import PQueue from 'p-queue';
+import type { RunEvent, RunEventListener, StageStatus } from '../core/run-events.js';
 import { CancelledError, isDiskFull, isPipeError, StageError, systemError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import type { Plan, StageInstance } from '../spec/plan-types.js';
 import type { AnyStage, RunOptions, StageInput, StageResult } from '../stages/stage.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
-import type { RunEvent, RunEventListener, StageStatus } from './events.js';
 import { readStageResult, writeStageResult } from './stage-result-file.js';
 
 export interface ExecuteOptions {

@@ -1,13 +1,13 @@
 // One `pipe run`: record the run in experiments.db, execute the plan, record every stage as it finishes.
 
 import { join } from 'node:path';
+import type { RunEventListener } from '../core/run-events.js';
 import { isPipeError, systemError } from '../errors.js';
 import type { Json } from '../json.js';
 import type { Plan } from '../spec/plan-types.js';
 import type { AnyStage } from '../stages/stage.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { ExperimentStore } from '../store/db.js';
-import type { RunEventListener } from './events.js';
 import { executePlan, reportedBackend, type ExecuteResult } from './execute-plan.js';
 import { packageVersions } from './versions.js';
 

@@ -2,9 +2,10 @@
 // every cell that computes it (one ingest for all models); a plan-scope stage (compare) is one instance that
 // reads its needed stages' instances from every cell.
 
+import type { CellInfo } from '../core/cell.js';
 import type { Place } from '../errors.js';
 import { canonicalJson, type JsonObject } from '../json.js';
-import type { AnyStage, CellInfo } from '../stages/stage.js';
+import type { AnyStage } from '../stages/stage.js';
 import { cacheKey } from './cache-key.js';
 import type { Path } from './load-yaml.js';
 import type { StageInstance } from './plan-types.js';

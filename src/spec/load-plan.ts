@@ -3,10 +3,11 @@
 // instance's cache key. Pure but for reading the spec files; every problem is a SpecError with its position,
 // collected before anything runs.
 
+import type { CellInfo } from '../core/cell.js';
 import { SpecError, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import { stageRegistry } from '../stages/registry.js';
-import type { AnyStage, CellInfo } from '../stages/stage.js';
+import type { AnyStage } from '../stages/stage.js';
 import { buildInstances } from './build-plan.js';
 import { ErrorCollector } from './collect-errors.js';
 import { loadSpec } from './load-spec.js';

@@ -2,9 +2,9 @@
 // several keys with `+` zips them: `split.val+split.test: [[0.1, 0.2], [0.2, 0.3]]` varies both together.
 // `repeat: N` runs each combination with seeds seed .. seed+N-1 (from the matrix's `seed` when it has one).
 
+import type { CellInfo } from '../core/cell.js';
 import { SpecError, type Place } from '../errors.js';
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
-import type { CellInfo } from '../stages/stage.js';
 
 export interface MatrixInput {
   matrix: Record<string, unknown>;

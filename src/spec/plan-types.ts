@@ -1,9 +1,9 @@
 // The plan: a spec resolved (extends, overrides, ${...}, matrix) into stage instances with final params and
 // cache keys. Pure data, so it can be printed (`pipe dag`), diffed and tested without running anything.
 
+import type { CellInfo } from '../core/cell.js';
 import type { Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
-import type { CellInfo } from '../stages/stage.js';
 
 export interface StageInstance {
   /** Unique within the plan: `name` when the stage is the same in every cell, else `name[cell-label]`. */

@@ -2,9 +2,10 @@
 // validated against its type's schema (defaults filled in) and the checks across params of one stage.
 
 import { Ajv, type ValidateFunction } from 'ajv';
+import type { CellInfo } from '../core/cell.js';
 import { SpecError, type Place } from '../errors.js';
 import type { JsonObject } from '../json.js';
-import type { AnyStage, CellInfo } from '../stages/stage.js';
+import type { AnyStage } from '../stages/stage.js';
 import { ErrorCollector, throwAll } from './collect-errors.js';
 import type { Path } from './load-yaml.js';
 import { deleteAt, overrideTarget, setAt } from './overrides.js';

@@ -2,9 +2,9 @@
 // per fold, each with the matrix value `<stage>.fold: k`: folds are then ordinary cells (their own instance ids,
 // upstream instances shared through equal keys) that compare can recognise by the key and pool.
 
+import type { CellInfo } from '../core/cell.js';
 import type { JsonObject } from '../json.js';
 import { LOSO_SPEAKERS } from '../stages/split.js';
-import type { CellInfo } from '../stages/stage.js';
 import type { ResolvedStage } from './resolve-cell.js';
 
 /**

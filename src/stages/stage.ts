@@ -2,6 +2,7 @@
 // it never touches the database or the terminal: it reports progress through `ctx.report`.
 
 import type { CellInfo } from '../core/cell.js';
+import type { StageProgress } from '../core/stage-progress.js';
 import type { Json, JsonObject } from '../json.js';
 
 /** One upstream artifact handed to a stage. */
@@ -15,27 +16,6 @@ export interface StageInput {
   /** The matrix cell this input belongs to (plan-scope stages such as compare get one input per cell). */
   cell: CellInfo;
 }
-
-export type { CellInfo };
-
-/** One finished training epoch: what train reports, keeps in history.json, and the dashboard plots. */
-export interface EpochMetrics {
-  epoch: number;
-  loss: number;
-  accuracy: number;
-  valLoss: number;
-  valAccuracy: number;
-  ms: number;
-  /** The learning rate this epoch trained with (after warm-up); recorded only where a schedule changes it. */
-  lr?: number;
-}
-
-/** Progress a running stage reports; the runner turns it into events for the UI and the store. */
-export type StageProgress =
-  | { kind: 'progress'; done: number; total: number; unit: string }
-  | ({ kind: 'epoch'; epochs: number } & EpochMetrics)
-  | { kind: 'batch'; epoch: number; batch: number; batches: number }
-  | { kind: 'log'; level: 'info' | 'warn'; message: string };
 
 /** Options of the whole run that a stage may read but that are not part of its cache key. */
 export interface RunOptions {

@@ -6,9 +6,9 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { RunEvent } from '../core/run-events.js';
 import { isDiskFull, NoProjectError, StoreError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
-import type { RunEvent } from '../runner/events.js';
 import { migrate } from './migrations.js';
 import { HOST, processAlive } from './process-alive.js';
 

@@ -3,7 +3,7 @@
 
 import { Box, render, Text, useInput, useStdin } from 'ink';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { RunEventListener } from '../runner/events.js';
+import type { RunEventListener } from '../core/run-events.js';
 import { createRunFeed, type RunFeed } from './run-feed.js';
 import { countStates, etaMs, planGrid, stageFraction, type RunState, type StageState } from './run-state.js';
 import { formatDuration } from './progress-text.js';

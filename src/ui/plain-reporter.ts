@@ -1,7 +1,7 @@
 // One line per event, no escape codes: for pipes, CI logs and `--plain`.
 
-import type { RunEvent } from '../runner/events.js';
-import type { StageProgress } from '../stages/stage.js';
+import type { RunEvent } from '../core/run-events.js';
+import type { StageProgress } from '../core/stage-progress.js';
 
 export type LineWriter = (line: string) => void;
 

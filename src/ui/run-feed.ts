@@ -1,7 +1,7 @@
 // Between the runner and the dashboard: events are folded into the state as they come (hundreds a second while
 // training), but the screen is told about it at most once per interval; run-finished is shown at once.
 
-import type { RunEvent } from '../runner/events.js';
+import type { RunEvent } from '../core/run-events.js';
 import { initialRunState, reduceRun, type RunState } from './run-state.js';
 
 export interface RunFeed {

@@ -1,8 +1,8 @@
 // What the dashboard shows, folded from runner events: a pure reducer (events in, state out) so that every
 // screen can be tested without a terminal, plus the derived views (the cells × stages grid, progress, ETA).
 
-import type { RunEvent } from '../runner/events.js';
-import type { EpochMetrics, StageProgress } from '../stages/stage.js';
+import type { RunEvent } from '../core/run-events.js';
+import type { EpochMetrics, StageProgress } from '../core/stage-progress.js';
 
 export type StageState = 'waiting' | 'cached' | 'running' | 'done' | 'failed' | 'skipped';
 

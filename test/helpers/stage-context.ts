@@ -5,8 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import type { StageProgress } from '../../src/core/stage-progress.js';
 import type { JsonObject } from '../../src/json.js';
-import type { AnyStage, StageContext, StageInput, StageProgress, StageResult } from '../../src/stages/stage.js';
+import type { AnyStage, StageContext, StageInput, StageResult } from '../../src/stages/stage.js';
 
 /** A temporary folder removed when the current test finishes. */
 export function tempDir(prefix = 'pipe-test-'): string {

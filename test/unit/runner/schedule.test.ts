@@ -1,8 +1,8 @@
 // What the runner runs, reuses and skips, and in which order: force, dry-run, a failed need, priorities.
 
 import { describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../src/core/run-events.js';
 import { plannedActions } from '../../../src/runner/dry-run.js';
-import type { RunEvent } from '../../../src/runner/events.js';
 import { executePlan, forcedInstances, type ExecuteResult } from '../../../src/runner/execute-plan.js';
 import type { StageInstance } from '../../../src/spec/plan-types.js';
 import { ArtifactStore } from '../../../src/store/artifact-store.js';

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StageContext, StageInput, StageProgress } from '../../../src/stages/stage.js';
+import type { StageProgress } from '../../../src/core/stage-progress.js';
+import type { StageContext, StageInput } from '../../../src/stages/stage.js';
 import {
   evaluatePredictions,
   readKeptEpoch,

@@ -4,11 +4,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError, DataError, StageError } from '../../../src/errors.js';
+import type { StageProgress } from '../../../src/core/stage-progress.js';
 import { readChunks } from '../../../src/dataset/chunk-files.js';
+import { CancelledError, DataError, StageError } from '../../../src/errors.js';
 import { CHECKPOINT_FILE } from '../../../src/models/checkpoint.js';
 import { trainStage } from '../../../src/stages/train.js';
-import type { StageProgress } from '../../../src/stages/stage.js';
 import { makeStageContext, tempDir } from '../../helpers/stage-context.js';
 import { writeSeparableChunks } from '../models/separable-chunks.js';
 

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../../src/core/run-events.js';
 import { StoreError } from '../../../src/errors.js';
-import type { RunEvent } from '../../../src/runner/events.js';
 import { ExperimentStore, type NewRun, type StageResultRow } from '../../../src/store/db.js';
 import { deadPid, keyOf, sleep, tempDir } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import type { RunEvent } from '../../../src/runner/events.js';
+import type { RunEvent } from '../../../src/core/run-events.js';
 import { Dashboard } from '../../../src/ui/dashboard.js';
 import { initialRunState, reduceRun, type RunState } from '../../../src/ui/run-state.js';
 import { CELLS, epoch, runStarted } from './plan-events.js';

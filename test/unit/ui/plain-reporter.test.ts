@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../src/runner/events.js';
+import type { RunEvent } from '../../../src/core/run-events.js';
 import { chooseReporter } from '../../../src/ui/choose-reporter.js';
 import { formatEvent, plainReporter } from '../../../src/ui/plain-reporter.js';
 import { CELLS, epoch, runStarted } from './plan-events.js';

@@ -1,7 +1,7 @@
 // A small plan as the runner announces it: ingest and split shared by two cells, train and evaluate per cell,
 // compare across both.
 
-import type { PlannedInstance, RunEvent } from '../../../src/runner/events.js';
+import type { PlannedInstance, RunEvent } from '../../../src/core/run-events.js';
 
 export const CELLS = ['train.model=nn', 'train.model=cnn'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../../src/runner/events.js';
+import type { RunEvent } from '../../../src/core/run-events.js';
 import { countStates, etaMs, initialRunState, planGrid, reduceRun, stageFraction, type RunState } from '../../../src/ui/run-state.js';
 import { CELLS, epoch, runStarted } from './plan-events.js';
 

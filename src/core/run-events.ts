@@ -1,7 +1,7 @@
 // Events the runner emits while executing a plan. The dashboard, the plain reporter and the store consume them;
-// the UI knows nothing else about the runner.
+// they live below all three (and below the runner) so that the store and the UI import no runner to read them.
 
-import type { StageProgress } from '../stages/stage.js';
+import type { StageProgress } from './stage-progress.js';
 
 export type StageStatus = 'waiting' | 'cached' | 'running' | 'ran' | 'failed' | 'skipped';
 
