@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadPlan } from '../spec/load-plan.js';
 import { DEFAULT_MAX_CELLS } from '../spec/matrix.js';
+import { stageRegistry } from '../stages/registry.js';
 import { ExperimentStore } from '../store/db.js';
 import { hashFile } from '../store/hash-files.js';
 
@@ -122,11 +123,11 @@ function planAtLimit(): { cells: number; instances: number; load_plan_ms: number
     ].join('\n'),
   );
   try {
-    let plan = loadPlan('spec.yaml', { cwd: dir, env: {} });
+    let plan = loadPlan('spec.yaml', { stages: stageRegistry, cwd: dir, env: {} });
     let best = Infinity;
     for (let i = 0; i < 3; i++) {
       const t0 = performance.now();
-      plan = loadPlan('spec.yaml', { cwd: dir, env: {} });
+      plan = loadPlan('spec.yaml', { stages: stageRegistry, cwd: dir, env: {} });
       best = Math.min(best, performance.now() - t0);
     }
     const t0 = performance.now();

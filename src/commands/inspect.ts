@@ -2,9 +2,10 @@
 
 import { formatDag } from '../spec/format-dag.js';
 import { loadPlan } from '../spec/load-plan.js';
+import { stageRegistry } from '../stages/registry.js';
 
 export function validateCommand(specPath: string, overrides: string[], maxCells?: number): number {
-  const plan = loadPlan(specPath, { overrides, maxCells, env: process.env, cwd: process.cwd() });
+  const plan = loadPlan(specPath, { stages: stageRegistry, overrides, maxCells, env: process.env, cwd: process.cwd() });
   const cells = plan.cells.length;
   process.stdout.write(
     `${plan.specPath}: ok (${plan.instances.length} stage instances, ${cells} cell${cells === 1 ? '' : 's'})\n`,
@@ -13,7 +14,7 @@ export function validateCommand(specPath: string, overrides: string[], maxCells?
 }
 
 export function dagCommand(specPath: string, overrides: string[], maxCells?: number): number {
-  const plan = loadPlan(specPath, { overrides, maxCells, env: process.env, cwd: process.cwd() });
+  const plan = loadPlan(specPath, { stages: stageRegistry, overrides, maxCells, env: process.env, cwd: process.cwd() });
   process.stdout.write(formatDag(plan) + '\n');
   return 0;
 }

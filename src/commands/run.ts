@@ -14,7 +14,7 @@ import { SpecError } from '../errors.js';
 
 export async function runCommand(specPath: string, opts: RunCommandOptions): Promise<number> {
   const projectDir = process.cwd();
-  const plan = loadPlan(specPath, { overrides: opts.set, sweep: opts.param, maxCells: opts.maxCells, env: process.env, cwd: projectDir });
+  const plan = loadPlan(specPath, { stages: stageRegistry, overrides: opts.set, sweep: opts.param, maxCells: opts.maxCells, env: process.env, cwd: projectDir });
   checkForcedStages(plan, opts.force);
   if (opts.dryRun) return dryRun(plan, projectDir, opts);
 

@@ -3,9 +3,9 @@
 // reads its needed stages' instances from every cell.
 
 import type { CellInfo } from '../core/cell.js';
+import type { StageType } from '../core/stage-type.js';
 import type { Place } from '../errors.js';
 import { canonicalJson, type JsonObject } from '../json.js';
-import type { AnyStage } from '../stages/stage.js';
 import { cacheKey } from './cache-key.js';
 import type { Path } from './load-yaml.js';
 import type { StageInstance } from './plan-types.js';
@@ -17,7 +17,7 @@ export interface InstanceInput {
   cells: CellInfo[];
   /** Stage names in dependency order. */
   order: string[];
-  types: ReadonlyMap<string, AnyStage>;
+  types: ReadonlyMap<string, StageType>;
   /** The keys the matrix varies, in the order written (with `seed` when `repeat` > 1), for instance labels. */
   matrixKeys: string[];
   place: (path: Path) => Place;
@@ -52,7 +52,7 @@ export function buildInstances(input: InstanceInput): StageInstance[] {
   return readableIds(groups, cells, input.matrixKeys);
 }
 
-function makeInstance(name: string, stage: AnyStage, params: JsonObject, needs: StageInstance[], seed: number, place: Place): StageInstance {
+function makeInstance(name: string, stage: StageType, params: JsonObject, needs: StageInstance[], seed: number, place: Place): StageInstance {
   const key = cacheKey({ type: stage.type, version: stage.version, params, inputs: needs.map((n) => n.key), seed: stage.usesSeed ? seed : null });
   return { id: `${name}#${key}`, name, type: stage.type, version: stage.version, params, seed, needs: needs.map((n) => n.id), key, cells: [], place };
 }

@@ -4,10 +4,9 @@
 // collected before anything runs.
 
 import type { CellInfo } from '../core/cell.js';
+import type { StageType } from '../core/stage-type.js';
 import { SpecError, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
-import { stageRegistry } from '../stages/registry.js';
-import type { AnyStage } from '../stages/stage.js';
 import { buildInstances } from './build-plan.js';
 import { ErrorCollector } from './collect-errors.js';
 import { loadSpec } from './load-spec.js';
@@ -33,13 +32,13 @@ export interface LoadPlanOptions {
   cwd?: string;
   /** Refuse a plan of more cells than this (matrix × repeat − excluded, then × folds); default DEFAULT_MAX_CELLS. */
   maxCells?: number;
-  /** Stage types by name; default the registry (tests pass stand-ins). */
-  stages?: ReadonlyMap<string, AnyStage>;
+  /** Stage types by name, handed in by whoever plans (the commands pass src/stages/registry.ts; tests may pass stand-ins). */
+  stages: ReadonlyMap<string, StageType>;
 }
 
-export function loadPlan(specPath: string, options: LoadPlanOptions = {}): Plan {
+export function loadPlan(specPath: string, options: LoadPlanOptions): Plan {
   const cwd = options.cwd ?? process.cwd();
-  const types = options.stages ?? stageRegistry;
+  const types = options.stages;
   const spec = loadSpec(specPath, cwd);
   const errors = new ErrorCollector();
   let places = new SpecPlaces(spec.positions, spec.file);
@@ -146,7 +145,7 @@ function matrixOf(doc: SpecFile, sweep: string[], places: SpecPlaces, errors: Er
 }
 
 /** A matrix key must exist, and may not vary a stage that gathers all cells. */
-function checkMatrixKey(doc: SpecFile, key: string, types: ReadonlyMap<string, AnyStage>, place: Place): void {
+function checkMatrixKey(doc: SpecFile, key: string, types: ReadonlyMap<string, StageType>, place: Place): void {
   const path = overrideTarget(doc, key, types, place);
   const stage = path[0] === 'stages' ? types.get(doc.stages?.[String(path[1])]?.type ?? '') : undefined;
   if (stage?.scope === 'plan') {

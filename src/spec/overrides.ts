@@ -2,9 +2,9 @@
 // `STAGE.PARAM[.SUB]` sets a stage's param; otherwise the key must be a `params:` entry, `seed` or `repeat`.
 
 import { parse as parseYamlValue } from 'yaml';
+import type { StageType } from '../core/stage-type.js';
 import { SpecError, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
-import type { AnyStage } from '../stages/stage.js';
 import { closest } from './did-you-mean.js';
 import type { Path } from './load-yaml.js';
 import type { SpecFile } from './spec-schema.js';
@@ -58,7 +58,7 @@ export function parseSweepParam(raw: string): { key: string; values: Json[] } {
 }
 
 /** Where `key` points in the spec, or a SpecError naming the key and the nearest valid one. */
-export function overrideTarget(doc: SpecFile, key: string, stages: ReadonlyMap<string, AnyStage>, place: Place): Path {
+export function overrideTarget(doc: SpecFile, key: string, stages: ReadonlyMap<string, StageType>, place: Place): Path {
   if (key === 'seed' || key === 'repeat') return [key];
   if (doc.params && Object.hasOwn(doc.params, key)) return ['params', key];
   const [stageName, ...rest] = key.split('.');

@@ -3,16 +3,14 @@
 
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { CellInfo } from '../core/cell.js';
+import type { StageType } from '../core/stage-type.js';
 import { SpecError, type Place } from '../errors.js';
 import type { JsonObject } from '../json.js';
-import type { AnyStage } from '../stages/stage.js';
 import { ErrorCollector, throwAll } from './collect-errors.js';
 import type { Path } from './load-yaml.js';
 import { deleteAt, overrideTarget, setAt } from './overrides.js';
-import { crossFieldErrors } from './param-checks.js';
 import { resolveReferences } from './references.js';
 import { schemaErrors } from './schema-errors.js';
-import { withFoldDefaults } from './speaker-folds.js';
 import type { SpecPlaces } from './spec-places.js';
 import type { SpecFile } from './spec-schema.js';
 
@@ -29,7 +27,7 @@ export interface CellInput {
   cell: CellInfo;
   /** Stage names in dependency order. */
   order: string[];
-  types: ReadonlyMap<string, AnyStage>;
+  types: ReadonlyMap<string, StageType>;
   places: SpecPlaces;
   /** Where the matrix wrote each of the cell's keys. */
   matrixPlace: (key: string) => Place;
@@ -38,9 +36,9 @@ export interface CellInput {
 
 // useDefaults: the defaults are part of the params, so of the cache key, and a stage sees the values it ran with.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-const validators = new Map<AnyStage, ValidateFunction>();
+const validators = new Map<StageType, ValidateFunction>();
 
-function validatorFor(stage: AnyStage): ValidateFunction {
+function validatorFor(stage: StageType): ValidateFunction {
   let v = validators.get(stage);
   if (!v) {
     v = ajv.compile(stage.paramsSchema);
@@ -72,7 +70,7 @@ export function resolveCell(input: CellInput): Map<string, ResolvedStage> {
       const at: Path = ['stages', name, 'params'];
       const params = resolveReferences((stageSpec.params ?? {}) as JsonObject, scope, at) as JsonObject;
       checkParams(stage, params, at, places);
-      out.set(name, { name, type: stage.type, needs: stageSpec.needs ?? [], params: withFoldDefaults(stage.type, params) });
+      out.set(name, { name, type: stage.type, needs: stageSpec.needs ?? [], params: stage.keyParams?.(params) ?? params });
     });
   }
   errors.throwIfAny();
@@ -80,10 +78,10 @@ export function resolveCell(input: CellInput): Map<string, ResolvedStage> {
 }
 
 /** Validates `params` against the stage's schema, filling in its defaults, then the checks across params. */
-function checkParams(stage: AnyStage, params: JsonObject, at: Path, places: SpecPlaces): void {
+function checkParams(stage: StageType, params: JsonObject, at: Path, places: SpecPlaces): void {
   const validate = validatorFor(stage);
   if (!validate(params)) {
     throwAll(schemaErrors(validate.errors ?? [], { base: at, data: params, place: places.of }));
   }
-  throwAll(crossFieldErrors(stage.type, params).map((e) => new SpecError(e.message, places.of([...at, ...e.path]), e.hint)));
+  throwAll((stage.checkParams?.(params) ?? []).map((e) => new SpecError(e.message, places.of([...at, ...e.path]), e.hint)));
 }

@@ -4,20 +4,7 @@
 
 import type { CellInfo } from '../core/cell.js';
 import type { JsonObject } from '../json.js';
-import { LOSO_SPEAKERS } from '../stages/split.js';
 import type { ResolvedStage } from './resolve-cell.js';
-
-/**
- * A split's params as they enter its cache key. `folds`, `fold` and `speakers` came after EMO-DB results were
- * cached, so they have no schema defaults (a default would change every split's key); here `folds: none` written
- * out is dropped, as if left out, and LOSO gets its speaker count, so writing a default never changes a key.
- */
-export function withFoldDefaults(type: string, params: JsonObject): JsonObject {
-  if (type !== 'split') return params;
-  if (params.folds === 'none') delete params.folds;
-  if (params.folds === 'loso' && params.speakers === undefined) params.speakers = LOSO_SPEAKERS;
-  return params;
-}
 
 /** `<stage>.fold` of a split stage that asks for every fold, with the number of folds. */
 export interface FoldAxis {

@@ -1,14 +1,14 @@
 // The stage graph of a spec: every stage has a known type, `needs` name stages that exist, nothing needs a stage
 // that gathers all cells, and there is no cycle. Yields the stage names in dependency order.
 
+import type { StageType } from '../core/stage-type.js';
 import { SpecError, type Place } from '../errors.js';
-import type { AnyStage } from '../stages/stage.js';
 import { throwAll } from './collect-errors.js';
 import { closest, didYouMean } from './did-you-mean.js';
 import type { Path } from './load-yaml.js';
 import type { SpecFile } from './spec-schema.js';
 
-export function checkStages(doc: SpecFile, types: ReadonlyMap<string, AnyStage>, place: (p: Path) => Place): void {
+export function checkStages(doc: SpecFile, types: ReadonlyMap<string, StageType>, place: (p: Path) => Place): void {
   const defined = doc.stages ?? {};
   const names = Object.keys(defined);
   const errors: SpecError[] = [];

@@ -4,7 +4,9 @@
 // n ≤ length), so every utterance gives at least one chunk and every sample is in some chunk when hop ≤ length;
 // `maxChunks` keeps the first ones. Chunks keep their utterance's id, speaker, label and split.
 
+import type { ParamProblem } from '../core/stage-type.js';
 import { DataError } from '../errors.js';
+import type { JsonObject } from '../json.js';
 import { writeChunks, type ChunkWithSamples } from '../dataset/chunk-files.js';
 import { FileProgress } from '../dataset/file-progress.js';
 import type { SplitName } from '../dataset/types.js';
@@ -37,6 +39,7 @@ export const chunkStage = defineStage<ChunkParams>({
       maxChunks: { type: 'integer', minimum: 1, description: 'keep at most this many chunks per utterance' },
     },
   },
+  checkParams: chunkParamProblems,
   async run(ctx) {
     const { length, maxChunks } = ctx.params;
     const hop = ctx.params.hop ?? length;
@@ -83,3 +86,11 @@ export const chunkStage = defineStage<ChunkParams>({
     };
   },
 });
+
+/** A hop longer than the chunk would skip samples between chunks. */
+function chunkParamProblems(params: JsonObject): ParamProblem[] {
+  if (params.hop !== undefined && Number(params.hop) > Number(params.length)) {
+    return [{ message: `hop ${params.hop} is longer than length ${params.length}: samples would be skipped`, path: ['hop'], hint: 'hop <= length' }];
+  }
+  return [];
+}

@@ -9,6 +9,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { readWav } from '../audio/wav-decode.js';
+import type { ParamProblem } from '../core/stage-type.js';
 import { DataError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { describeClassSet, filterToClassSet, resolveClassSet, type ClassSetSpec } from '../dataset/class-sets.js';
@@ -63,6 +64,7 @@ export const ingestStage = defineStage<IngestParams>({
       corpusSeed: { type: 'integer', default: 1, description: 'synthetic: seed of the generated corpus' },
     },
   },
+  checkParams: ingestParamProblems,
   async run(ctx) {
     return ctx.params.format === 'synthetic' ? ingestSynthetic(ctx) : ingestEmodb(ctx);
   },
@@ -261,4 +263,15 @@ function skippedJson(items: Skipped[]): JsonObject[] {
 
 function warn(ctx: StageContext<IngestParams>, message: string): void {
   ctx.report({ kind: 'log', level: 'warn', message });
+}
+
+/** EMO-DB needs its folder; the length bounds must not cross. */
+function ingestParamProblems(params: JsonObject): ParamProblem[] {
+  if (params.format === 'emodb' && typeof params.root !== 'string') {
+    return [{ message: 'format emodb needs root: the folder of EMO-DB .wav files', path: [], hint: 'set root (or data.root), e.g. --set data.root=/path/to/emodb/wav' }];
+  }
+  if (Number(params.minSeconds) > Number(params.maxSeconds)) {
+    return [{ message: `minSeconds ${params.minSeconds} is above maxSeconds ${params.maxSeconds}`, path: ['minSeconds'] }];
+  }
+  return [];
 }

@@ -2,6 +2,7 @@
 // fold of leave-one-speaker-out (`folds: loso`, `fold: k`; planning expands a spec without `fold` into every fold).
 // Split comes before chunk, so that the chunks of one file (or one speaker) never land on two sides.
 
+import type { ParamProblem } from '../core/stage-type.js';
 import { DataError } from '../errors.js';
 import { FileProgress } from '../dataset/file-progress.js';
 import type { JsonObject } from '../json.js';
@@ -48,6 +49,8 @@ export const splitStage = defineStage<SplitParams>({
       speakers: { type: 'integer', minimum: 3, description: `with folds: loso, the number of speakers (folds); default ${LOSO_SPEAKERS}, EMO-DB's` },
     },
   },
+  checkParams: splitParamProblems,
+  keyParams: withFoldDefaults,
   async run(ctx) {
     const { by } = ctx.params;
     const input = readUtterances(ctx.inputs[0].dir);
@@ -108,4 +111,48 @@ function summary(rows: Utterance[], classes: Emotion[], sides: Map<string, Side>
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** Ratios must leave something to train on and sum to 1; the fold params apply only to leave-one-speaker-out. */
+function splitParamProblems(params: JsonObject): ParamProblem[] {
+  if (params.folds === 'loso') return losoProblems(params);
+  const stray = ['fold', 'speakers'].find((k) => params[k] !== undefined);
+  if (stray) {
+    return [{ message: `${stray} applies only with folds: loso`, path: [stray], hint: 'set folds: loso (leave one speaker out, with by: speaker), or leave it out' }];
+  }
+  const val = Number(params.val ?? 0);
+  const test = Number(params.test ?? 0);
+  if (params.train === undefined) {
+    return 1 - val - test > 1e-9
+      ? []
+      : [{ message: `val + test = ${round(val + test)} leaves nothing to train on`, path: ['test'], hint: 'val + test must be below 1 (train is 1 - val - test)' }];
+  }
+  const sum = Number(params.train) + val + test;
+  return Math.abs(sum - 1) <= 1e-6
+    ? []
+    : [{ message: `train + val + test must sum to 1, got ${round(sum)}`, path: ['train'], hint: 'or leave train out: it is then 1 - val - test' }];
+}
+
+/** Leave-one-speaker-out ignores the ratios; it needs whole speakers and a fold within the speaker count. */
+function losoProblems(params: JsonObject): ParamProblem[] {
+  const problems: ParamProblem[] = [];
+  if (params.by !== 'speaker') {
+    problems.push({ message: `folds: loso leaves one speaker out per fold, so it needs by: speaker, got by: ${String(params.by)}`, path: ['folds'], hint: 'set by: speaker (train/val/test ratios are ignored with folds: loso)' });
+  }
+  const speakers = Number(params.speakers ?? LOSO_SPEAKERS);
+  if (params.fold !== undefined && Number(params.fold) > speakers) {
+    problems.push({ message: `fold ${params.fold} is above speakers ${speakers}`, path: ['fold'], hint: `folds run 1..${speakers}; set speakers to the data's speaker count` });
+  }
+  return problems;
+}
+
+/**
+ * A split's params as they enter its cache key. `folds`, `fold` and `speakers` came after EMO-DB results were
+ * cached, so they have no schema defaults (a default would change every split's key); here `folds: none` written
+ * out is dropped, as if left out, and LOSO gets its speaker count, so writing a default never changes a key.
+ */
+function withFoldDefaults(params: JsonObject): JsonObject {
+  if (params.folds === 'none') delete params.folds;
+  if (params.folds === 'loso' && params.speakers === undefined) params.speakers = LOSO_SPEAKERS;
+  return params;
 }

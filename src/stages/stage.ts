@@ -3,6 +3,7 @@
 
 import type { CellInfo } from '../core/cell.js';
 import type { StageProgress } from '../core/stage-progress.js';
+import type { StageType } from '../core/stage-type.js';
 import type { Json, JsonObject } from '../json.js';
 
 /** One upstream artifact handed to a stage. */
@@ -53,16 +54,8 @@ export interface StageResult {
   summary?: string;
 }
 
-export interface Stage<P> {
-  type: string;
-  /** Bump when the stage's output for the same params changes; it is part of the cache key. */
-  version: number;
-  /** JSON Schema of `params`, with defaults; ajv fills the defaults in before the key is computed. */
-  paramsSchema: JsonObject;
-  /** Whether the run seed changes the output (then it is part of the cache key). */
-  usesSeed: boolean;
-  /** `cell`: one instance per matrix cell (shared where keys match); `plan`: one instance gathering all cells. */
-  scope: 'cell' | 'plan';
+/** A stage type (what planning reads, src/core/stage-type.ts) and the code that computes its artifact. */
+export interface Stage<P> extends StageType {
   run(ctx: StageContext<P>): Promise<StageResult>;
 }
 
@@ -75,14 +68,7 @@ export function inputOfTypes(inputs: readonly StageInput[], types: readonly stri
 }
 
 /** A stage with its params type erased, as the registry and runner hold it. */
-export interface AnyStage {
-  type: string;
-  version: number;
-  paramsSchema: JsonObject;
-  usesSeed: boolean;
-  scope: 'cell' | 'plan';
-  run(ctx: StageContext<JsonObject>): Promise<StageResult>;
-}
+export type AnyStage = Stage<JsonObject>;
 
 /** Erase a stage's params type; its params were validated against `paramsSchema` before `run` is called. */
 export function defineStage<P>(stage: Stage<P>): AnyStage {

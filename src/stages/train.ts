@@ -3,7 +3,9 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ParamProblem } from '../core/stage-type.js';
 import { StageError } from '../errors.js';
+import type { JsonObject } from '../json.js';
 import type { EpochRecord, TrainParams } from '../models/train-loop.js';
 import { MASK_DEFAULTS } from '../models/spec-augment.js';
 import { defineStage, EXAMPLE_TYPES, inputOfTypes } from './stage.js';
@@ -58,6 +60,7 @@ export const trainStage = defineStage<TrainParams>({
       noiseSnr: { type: 'number', description: 'augmentation: add white noise at this signal-to-noise ratio (dB) to each training example (default: none)' },
     },
   },
+  checkParams: trainParamProblems,
   async run(ctx) {
     const p = ctx.params;
     const blocks = [p.filters.length, p.kernelSizes.length, p.strides.length, p.poolSizes.length];
@@ -93,3 +96,12 @@ export const trainStage = defineStage<TrainParams>({
     };
   },
 });
+
+/** Reduce-on-plateau needs both its factor and its patience. */
+function trainParamProblems(params: JsonObject): ParamProblem[] {
+  if ((params.plateauFactor === undefined) !== (params.plateauPatience === undefined)) {
+    const given = params.plateauFactor === undefined ? 'plateauPatience' : 'plateauFactor';
+    return [{ message: 'plateauFactor and plateauPatience go together', path: [given], hint: 'set both (e.g. plateauFactor: 0.5, plateauPatience: 4) or neither' }];
+  }
+  return [];
+}

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../../src/spec/load-plan.js';
+import { stageRegistry } from '../../../src/stages/registry.js';
 import { errorsOf, folder, instance, instancesOf } from './spec-fixture.js';
 
 const BASE = `name: base
@@ -68,7 +69,7 @@ function project(files: Partial<Record<'base' | 'mid' | 'child', string>> = {}):
   });
 }
 
-const load = (dir: string, overrides: string[] = []) => loadPlan('experiments/child.yaml', { cwd: dir, env: {}, overrides });
+const load = (dir: string, overrides: string[] = []) => loadPlan('experiments/child.yaml', { stages: stageRegistry, cwd: dir, env: {}, overrides });
 
 describe('extends', () => {
   it('merges a chain of three files: the child wins, maps merge, lists are replaced, stages can be added', () => {

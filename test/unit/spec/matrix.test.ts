@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../../src/spec/load-plan.js';
+import { stageRegistry } from '../../../src/stages/registry.js';
 import { DATA, errorsOf, EVALUATE_AND_COMPARE, folder, instancesOf, plan } from './spec-fixture.js';
 
 describe('matrix expansion', () => {
@@ -75,11 +76,11 @@ describe('matrix expansion', () => {
 
   it('pipe sweep --param adds a matrix axis from the command line', () => {
     const dir = folder({ 'spec.yaml': DATA });
-    const p = loadPlan('spec.yaml', { cwd: dir, env: {}, sweep: ['split.test=0.1,0.2,0.3'] });
+    const p = loadPlan('spec.yaml', { stages: stageRegistry, cwd: dir, env: {}, sweep: ['split.test=0.1,0.2,0.3'] });
     expect(p.cells.map((c) => c.values['split.test'])).toEqual([0.1, 0.2, 0.3]);
     expect(instancesOf(p, 'ingest')).toHaveLength(1);
     expect((p.resolved.matrix as Record<string, unknown>)['split.test']).toEqual([0.1, 0.2, 0.3]);
-    expect(errorsOf(() => loadPlan('spec.yaml', { cwd: dir, env: {}, sweep: ['split.tst=0.1,0.2'] }))[0]).toMatch(/^--param split\.tst: .*\n.*did you mean split\.test/);
+    expect(errorsOf(() => loadPlan('spec.yaml', { stages: stageRegistry, cwd: dir, env: {}, sweep: ['split.tst=0.1,0.2'] }))[0]).toMatch(/^--param split\.tst: .*\n.*did you mean split\.test/);
   });
 });
 

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadPlan } from '../../../src/spec/load-plan.js';
+import { stageRegistry } from '../../../src/stages/registry.js';
 import { DATA, errorsOf, EVALUATE_AND_COMPARE, folder, plan } from './spec-fixture.js';
 
 describe('schema errors name the file, line, column and key', () => {
@@ -114,6 +115,6 @@ describe('files that are not specs', () => {
   });
 
   it('a spec path that does not exist', () => {
-    expect(errorsOf(() => loadPlan('experiments/none.yaml', { cwd: folder({}), env: {} }))[0]).toMatch(/^experiments\/none\.yaml spec file not found: experiments\/none\.yaml/);
+    expect(errorsOf(() => loadPlan('experiments/none.yaml', { stages: stageRegistry, cwd: folder({}), env: {} }))[0]).toMatch(/^experiments\/none\.yaml spec file not found: experiments\/none\.yaml/);
   });
 });

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { SpecError, SpecErrors } from '../../../src/errors.js';
 import { loadPlan, type LoadPlanOptions } from '../../../src/spec/load-plan.js';
 import type { Plan, StageInstance } from '../../../src/spec/plan-types.js';
+import { stageRegistry } from '../../../src/stages/registry.js';
 
 /** The paper's data stages on a synthetic corpus; line numbers below are relied on by position tests. */
 export const DATA = `name: t
@@ -39,11 +40,11 @@ export function folder(files: Record<string, string>): string {
   return dir;
 }
 
-/** Plans `text` as spec.yaml in a fresh folder, with an empty environment unless one is given. */
-export function plan(text: string, options: Omit<LoadPlanOptions, 'cwd'> & { extra?: Record<string, string> } = {}): Plan {
+/** Plans `text` as spec.yaml in a fresh folder, with the registry's stages and an empty environment unless others are given. */
+export function plan(text: string, options: Partial<Omit<LoadPlanOptions, 'cwd'>> & { extra?: Record<string, string> } = {}): Plan {
   const { extra, ...rest } = options;
   const dir = folder({ 'spec.yaml': text, ...extra });
-  return loadPlan('spec.yaml', { env: {}, ...rest, cwd: dir });
+  return loadPlan('spec.yaml', { stages: stageRegistry, env: {}, ...rest, cwd: dir });
 }
 
 /** The errors `fn` throws, each as `pipe validate` prints it; fails when nothing is thrown. */
