@@ -4,6 +4,7 @@
 
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
+import type { RunCommandOptions } from './commands/run.js';
 import { isPipeError, systemError } from './errors.js';
 import { DEFAULT_MAX_CELLS } from './spec/matrix.js';
 
@@ -163,22 +164,6 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err, debug);
   }
-}
-
-export interface RunCommandOptions {
-  set: string[];
-  /** `pipe sweep --param key=v1,v2`: extra matrix axes. */
-  param?: string[];
-  jobs: number;
-  maxCells: number;
-  force: string[];
-  dryRun?: boolean;
-  verify?: boolean;
-  backend?: 'node' | 'wasm' | 'cpu';
-  name?: string;
-  tag: string[];
-  json?: boolean;
-  plain?: boolean;
 }
 
 /**

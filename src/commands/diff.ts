@@ -1,9 +1,9 @@
 // `pipe diff A B`: params that differ, stages whose keys differ and why, metric deltas.
 
 import { projectPaths } from '../runner/run-plan.js';
-import { diffRuns, type RunDiff, type RunView, type StageKeyParts } from '../runner/run-diff.js';
 import { ExperimentStore } from '../store/db.js';
 import { accuracyTest, readPredictions, type AccuracyTest } from './accuracy-tests.js';
+import { diffRuns, type RunDiff, type RunView, type StageKeyParts } from './run-diff.js';
 import { formatTable } from './runs.js';
 
 export function diffCommand(refA: string, refB: string, opts: { json?: boolean }): number {

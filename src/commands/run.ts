@@ -1,7 +1,6 @@
 // `pipe run SPEC`: plan, then execute (or, with --dry-run, say what would run), reporting as it goes.
 
 import { relative } from 'node:path';
-import type { RunCommandOptions } from '../cli.js';
 import { plannedActions } from '../runner/dry-run.js';
 import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
 import { loadPlan } from '../spec/load-plan.js';
@@ -11,6 +10,23 @@ import { ArtifactStore } from '../store/artifact-store.js';
 import { chooseReporter } from '../ui/choose-reporter.js';
 import { plainReporter } from '../ui/plain-reporter.js';
 import { SpecError } from '../errors.js';
+
+/** `pipe run`'s and `pipe sweep`'s options, as commander parses them. */
+export interface RunCommandOptions {
+  set: string[];
+  /** `pipe sweep --param key=v1,v2`: extra matrix axes. */
+  param?: string[];
+  jobs: number;
+  maxCells: number;
+  force: string[];
+  dryRun?: boolean;
+  verify?: boolean;
+  backend?: 'node' | 'wasm' | 'cpu';
+  name?: string;
+  tag: string[];
+  json?: boolean;
+  plain?: boolean;
+}
 
 export async function runCommand(specPath: string, opts: RunCommandOptions): Promise<number> {
   const projectDir = process.cwd();
