@@ -12,8 +12,9 @@
 // other backends the stock gradients run unchanged.
 
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './backend.js';
 
+/** The tfjs module, typed here rather than imported from backend.ts (which imports this file). */
+type Tf = typeof tfjs;
 type Tensor4D = tfjs.Tensor4D;
 type ConvInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
 
