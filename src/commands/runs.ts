@@ -1,7 +1,8 @@
 // `pipe runs` and `pipe show RUN`: what the store knows about past runs.
 
 import { projectPaths } from '../runner/run-plan.js';
-import { ExperimentStore, type RunRow } from '../store/db.js';
+import { ExperimentStore } from '../store/db.js';
+import type { RunRow } from '../store/runs.js';
 import { compareFlags } from '../ui/show-flags.js';
 import { artifactPictures } from '../ui/show-pictures.js';
 

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExperimentStore, type NewRun } from '../../../src/store/db.js';
+import { ExperimentStore } from '../../../src/store/db.js';
+import type { NewRun } from '../../../src/store/runs.js';
 import { distStoreModule, keyOf, runScript, tempDir } from './helpers.js';
 
 const run: NewRun = {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/core/run-events.js';
 import { StoreError } from '../../../src/errors.js';
-import { ExperimentStore, type NewRun, type StageResultRow } from '../../../src/store/db.js';
+import { ExperimentStore } from '../../../src/store/db.js';
+import type { NewRun } from '../../../src/store/runs.js';
+import type { StageResultRow } from '../../../src/store/stage-results.js';
 import { deadPid, keyOf, sleep, tempDir } from './helpers.js';
 
 const open: ExperimentStore[] = [];
