@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import type { RunCommandOptions } from './commands/run.js';
 import { isPipeError, systemError } from './errors.js';
-import { DEFAULT_MAX_CELLS } from './spec/matrix.js';
+import { DEFAULT_MAX_CELLS } from './pipeline-spec/matrix.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

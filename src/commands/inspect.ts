@@ -1,7 +1,7 @@
 // `pipe validate` and `pipe dag`: plan a spec and print it; nothing runs, nothing is written.
 
-import { formatDag } from '../spec/format-dag.js';
-import { loadPlan } from '../spec/load-plan.js';
+import { formatDag } from '../pipeline-spec/format-dag.js';
+import { loadPlan } from '../pipeline-spec/load-plan.js';
 import { stageRegistry } from '../stages/registry.js';
 
 export function validateCommand(specPath: string, overrides: string[], maxCells?: number): number {

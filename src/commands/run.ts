@@ -3,8 +3,8 @@
 import { relative } from 'node:path';
 import { plannedActions } from '../runner/dry-run.js';
 import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
-import { loadPlan } from '../spec/load-plan.js';
-import type { Plan } from '../spec/plan-types.js';
+import { loadPlan } from '../pipeline-spec/load-plan.js';
+import type { Plan } from '../pipeline-spec/plan-types.js';
 import { stageRegistry } from '../stages/registry.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { chooseReporter } from '../ui/choose-reporter.js';

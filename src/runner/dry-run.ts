@@ -1,6 +1,6 @@
 // `pipe run --dry-run`: which instances of a plan would run and which would be reused, without running any.
 
-import type { Plan } from '../spec/plan-types.js';
+import type { Plan } from '../pipeline-spec/plan-types.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import { forcedInstances } from './execute-plan.js';
 

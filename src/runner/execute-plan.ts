@@ -5,7 +5,7 @@ import PQueue from 'p-queue';
 import type { RunEvent, RunEventListener, StageStatus } from '../core/run-events.js';
 import { CancelledError, isDiskFull, isPipeError, StageError, systemError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
-import type { Plan, StageInstance } from '../spec/plan-types.js';
+import type { Plan, StageInstance } from '../pipeline-spec/plan-types.js';
 import type { AnyStage, RunOptions, StageInput, StageResult } from '../stages/stage.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
 import { readStageResult, writeStageResult } from './stage-result-file.js';

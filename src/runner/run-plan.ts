@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RunEventListener } from '../core/run-events.js';
 import { isPipeError, systemError } from '../errors.js';
 import type { Json } from '../json.js';
-import type { Plan } from '../spec/plan-types.js';
+import type { Plan } from '../pipeline-spec/plan-types.js';
 import type { AnyStage } from '../stages/stage.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { ExperimentStore } from '../store/db.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/core/run-events.js';
 import type { JsonObject } from '../../../src/json.js';
 import { executePlan } from '../../../src/runner/execute-plan.js';
-import type { Plan, StageInstance } from '../../../src/spec/plan-types.js';
+import type { Plan, StageInstance } from '../../../src/pipeline-spec/plan-types.js';
 import type { AnyStage } from '../../../src/stages/stage.js';
 import { ArtifactStore } from '../../../src/store/artifact-store.js';
 

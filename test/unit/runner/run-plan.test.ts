@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { projectPaths, runPlan, type RunPlanResult } from '../../../src/runner/run-plan.js';
-import type { StageInstance } from '../../../src/spec/plan-types.js';
+import type { StageInstance } from '../../../src/pipeline-spec/plan-types.js';
 import { ExperimentStore } from '../../../src/store/db.js';
 import { instance, keyOf, planOf, standInStages, tempProject } from './runner-fixture.js';
 

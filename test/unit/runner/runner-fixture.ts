@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '../../../src/json.js';
-import type { Plan, StageInstance } from '../../../src/spec/plan-types.js';
+import type { Plan, StageInstance } from '../../../src/pipeline-spec/plan-types.js';
 import type { AnyStage } from '../../../src/stages/stage.js';
 
 /** Keys are hex, so instance ids start with a to f. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../../src/core/run-events.js';
 import { plannedActions } from '../../../src/runner/dry-run.js';
 import { executePlan, forcedInstances, type ExecuteResult } from '../../../src/runner/execute-plan.js';
-import type { StageInstance } from '../../../src/spec/plan-types.js';
+import type { StageInstance } from '../../../src/pipeline-spec/plan-types.js';
 import { ArtifactStore } from '../../../src/store/artifact-store.js';
 import { instance, planOf, standInStages, tempProject } from './runner-fixture.js';
 

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPlan } from '../../../src/spec/load-plan.js';
+import { loadPlan } from '../../../src/pipeline-spec/load-plan.js';
 import { stageRegistry } from '../../../src/stages/registry.js';
 import { errorsOf, folder, instance, instancesOf } from './spec-fixture.js';
 

@@ -1,7 +1,7 @@
 // Validation: every problem names file:line:column and key, says what is allowed, and all are reported at once.
 
 import { describe, expect, it } from 'vitest';
-import { loadPlan } from '../../../src/spec/load-plan.js';
+import { loadPlan } from '../../../src/pipeline-spec/load-plan.js';
 import { stageRegistry } from '../../../src/stages/registry.js';
 import { DATA, errorsOf, EVALUATE_AND_COMPARE, folder, plan } from './spec-fixture.js';
 

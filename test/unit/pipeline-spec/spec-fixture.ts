@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SpecError, SpecErrors } from '../../../src/errors.js';
-import { loadPlan, type LoadPlanOptions } from '../../../src/spec/load-plan.js';
-import type { Plan, StageInstance } from '../../../src/spec/plan-types.js';
+import { loadPlan, type LoadPlanOptions } from '../../../src/pipeline-spec/load-plan.js';
+import type { Plan, StageInstance } from '../../../src/pipeline-spec/plan-types.js';
 import { stageRegistry } from '../../../src/stages/registry.js';
 
 /** The paper's data stages on a synthetic corpus; line numbers below are relied on by position tests. */

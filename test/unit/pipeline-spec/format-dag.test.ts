@@ -1,7 +1,7 @@
 // `pipe dag`: the plan as text.
 
 import { describe, expect, it } from 'vitest';
-import { formatDag } from '../../../src/spec/format-dag.js';
+import { formatDag } from '../../../src/pipeline-spec/format-dag.js';
 import { DATA, EVALUATE_AND_COMPARE, plan } from './spec-fixture.js';
 
 describe('formatDag', () => {

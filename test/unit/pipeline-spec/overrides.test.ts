@@ -1,7 +1,7 @@
 // `--set key=value`: typed values, where each key points, and errors that name the override.
 
 import { describe, expect, it } from 'vitest';
-import { parseOverride } from '../../../src/spec/load-plan.js';
+import { parseOverride } from '../../../src/pipeline-spec/load-plan.js';
 import { DATA, errorsOf, instance, plan } from './spec-fixture.js';
 
 describe('parseOverride reads the value as YAML', () => {

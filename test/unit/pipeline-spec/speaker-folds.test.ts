@@ -2,7 +2,7 @@
 // params leave every existing split key as it was.
 
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../../src/spec/cache-key.js';
+import { cacheKey } from '../../../src/pipeline-spec/cache-key.js';
 import { splitStage } from '../../../src/stages/split.js';
 import { DATA, EVALUATE_AND_COMPARE, errorsOf, instance, instancesOf, plan } from './spec-fixture.js';
 

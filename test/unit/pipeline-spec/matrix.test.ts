@@ -1,7 +1,7 @@
 // matrix, exclude and repeat → cells; errors in matrix keys and values point at the matrix.
 
 import { describe, expect, it } from 'vitest';
-import { loadPlan } from '../../../src/spec/load-plan.js';
+import { loadPlan } from '../../../src/pipeline-spec/load-plan.js';
 import { stageRegistry } from '../../../src/stages/registry.js';
 import { DATA, errorsOf, EVALUATE_AND_COMPARE, folder, instancesOf, plan } from './spec-fixture.js';
 
