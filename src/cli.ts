@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     .command('report')
     .description('write one self-contained HTML page for a run (stages, metrics, charts)')
     .argument('<run>', 'run id, unique id prefix, or name')
-    .option('--out <file>', 'where to write it (default: report-<run id>.html)')
+    .option('--out <file>', 'where to write it (default: report-<run id>.html; - for standard output, writing nothing)')
     .action(async (run: string, opts: { out?: string }) => {
       const { reportCommand } = await import('./commands/report.js');
       exitCode = await reportCommand(run, opts);

@@ -1,5 +1,5 @@
 // `pipe report RUN`: one self-contained HTML page for a run (header, stages, metrics, compare table and chart,
-// confusion matrices, learning curves), built from experiments.db and the run's artifacts.
+// confusion matrices, learning curves), built from experiments.db and the run's artifacts; `--out -` prints it.
 
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +20,11 @@ export async function reportCommand(runRef: string, opts: { out?: string }): Pro
     html = renderReportPage(data);
   } finally {
     store.close();
+  }
+  // `--out -`: the page to standard output, nothing written in the project (a read-only report, e.g. to pipe on).
+  if (opts.out === '-') {
+    process.stdout.write(html);
+    return 0;
   }
   const out = opts.out ? resolve(opts.out) : pathInside(process.cwd(), `report-${slug(runId, 'run')}.html`, 'the report');
   // Written beside and renamed over: a symbolic link at `out` is replaced, never written through.

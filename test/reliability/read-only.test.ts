@@ -35,6 +35,18 @@ describe('in a folder that holds no project', () => {
     expectNoInternals(r);
   });
 
+  it('pipe report RUN --out - prints the page and writes nothing in the project', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipe-report-'));
+    writeFileSync(join(dir, 'spec.yaml'), SPEC);
+    expect((await pipe(dir, ['run', 'spec.yaml', '--name', 'r'])).code).toBe(0);
+    const before = readdirSync(dir).sort();
+    const r = await pipe(dir, ['report', 'r', '--out', '-']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^<!DOCTYPE html>/i);
+    expect(r.stdout).toMatch(/<\/html>\s*$/);
+    expect(readdirSync(dir).sort()).toEqual(before);
+  });
+
   it.each([[['validate', 'spec.yaml']], [['dag', 'spec.yaml']], [['run', 'spec.yaml', '--dry-run']]])('pipe %j plans and writes nothing', async (args) => {
     const dir = mkdtempSync(join(tmpdir(), 'pipe-empty-'));
     writeFileSync(join(dir, 'spec.yaml'), SPEC);
