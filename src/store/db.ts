@@ -9,6 +9,7 @@ import { basename, dirname } from 'node:path';
 import type { RunEvent } from '../core/run-events.js';
 import { NoProjectError, StoreError } from '../errors.js';
 import type { Json } from '../json.js';
+import { contentStamp, contentStampsUnder, recordContentStamps, type ContentStampRow } from './content-stamps.js';
 import { EventQueue, getRunEvents, type EventRow } from './events-log.js';
 import { migrate } from './migrations.js';
 import { getRunMetrics, recordMetrics, type MetricRow } from './run-metrics.js';
@@ -134,6 +135,21 @@ export class ExperimentStore {
   /** Every cache key any recorded run used (what `pipe gc` keeps). */
   referencedKeys(): Set<string> {
     return referencedKeys(this.sql);
+  }
+
+  /** See content-stamps.ts: the recorded sha256 of files outside pipe, by size, mtime and inode. */
+  contentStampsUnder(folder: string): Map<string, ContentStampRow> {
+    return contentStampsUnder(this.sql, folder);
+  }
+
+  contentStamp(path: string): ContentStampRow | undefined {
+    return contentStamp(this.sql, path);
+  }
+
+  /** One transaction for all of them: a folder's 535 new stamps are one write. */
+  recordContentStamps(rows: readonly ContentStampRow[]): void {
+    if (rows.length === 0) return;
+    this.write(() => this.db.transaction(() => recordContentStamps(this.sql, rows))());
   }
 
   /** `ok`, or SQLite's list of problems. */

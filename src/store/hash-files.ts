@@ -2,6 +2,7 @@
 // hashed, and several files at once, so that the hash rather than the disk bounds the speed.
 
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 const BLOCK = 4 * 1024 * 1024;
@@ -43,6 +44,23 @@ export async function hashAndMeasure(path: string, options: { fsync?: boolean } 
     return { sha256: hash.digest('hex'), size: position };
   } finally {
     await fd.close();
+  }
+}
+
+/** sha256 (hex) of one file and the bytes hashed, without yielding: for planning, which is synchronous. */
+export function hashFileSync(path: string): FileHash {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const block = Buffer.allocUnsafe(1024 * 1024);
+    let size = 0;
+    for (let n = readSync(fd, block, 0, block.length, size); n > 0; n = readSync(fd, block, 0, block.length, size)) {
+      hash.update(block.subarray(0, n));
+      size += n;
+    }
+    return { sha256: hash.digest('hex'), size };
+  } finally {
+    closeSync(fd);
   }
 }
 

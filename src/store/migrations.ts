@@ -78,6 +78,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_run ON events(run_id, id);
     `,
   },
+  {
+    version: 2,
+    description: 'content stamps: the sha256 of files outside pipe (data, deps, stage code) by size, mtime and inode',
+    sql: `
+      CREATE TABLE content_stamps (
+        path TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        ino INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        hashed_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
