@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     .option(...maxCellsOption)
     .action(async (spec: string, opts: { set: string[]; maxCells: number }) => {
       const { validateCommand } = await import('./commands/inspect.js');
-      exitCode = validateCommand(spec, opts.set, opts.maxCells);
+      exitCode = await validateCommand(spec, opts.set, opts.maxCells);
     });
 
   program
@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     .option(...maxCellsOption)
     .action(async (spec: string, opts: { set: string[]; maxCells: number }) => {
       const { dagCommand } = await import('./commands/inspect.js');
-      exitCode = dagCommand(spec, opts.set, opts.maxCells);
+      exitCode = await dagCommand(spec, opts.set, opts.maxCells);
     });
 
   program

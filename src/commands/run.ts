@@ -2,14 +2,15 @@
 
 import { relative } from 'node:path';
 import { plannedActions } from '../runner/dry-run.js';
+import { QueueExecutor } from '../runner/queue/queue-executor.js';
+import { parseRedisUrl } from '../runner/queue/redis-target.js';
 import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
-import { loadPlan } from '../pipeline-spec/load-plan.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
-import { stageRegistry } from '../stages/registry.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { chooseReporter } from '../ui/choose-reporter.js';
 import { plainReporter } from '../ui/plain-reporter.js';
 import { SpecError } from '../errors.js';
+import { planSpec } from './plan-spec.js';
 
 /** `pipe run`'s and `pipe sweep`'s options, as commander parses them. */
 export interface RunCommandOptions {
@@ -26,13 +27,23 @@ export interface RunCommandOptions {
   tag: string[];
   json?: boolean;
   plain?: boolean;
+  /** `--queue redis://...` (or PIPE_QUEUE): run the stages on `pipe worker`s. */
+  queue?: string;
 }
 
 export async function runCommand(specPath: string, opts: RunCommandOptions): Promise<number> {
   const projectDir = process.cwd();
-  const plan = loadPlan(specPath, { stages: stageRegistry, overrides: opts.set, sweep: opts.param, maxCells: opts.maxCells, env: process.env, cwd: projectDir });
+  const { plan, stages } = await planSpec(specPath, {
+    overrides: opts.set,
+    sweep: opts.param,
+    maxCells: opts.maxCells,
+    env: process.env,
+    cwd: projectDir,
+    contents: opts.dryRun ? 'read' : 'run',
+  });
   checkForcedStages(plan, opts.force);
   if (opts.dryRun) return dryRun(plan, projectDir, opts);
+  const queue = opts.queue ? await openQueue(opts.queue, projectDir) : undefined;
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -59,7 +70,7 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
     try {
       result = await runPlan(plan, {
         projectDir,
-        stages: stageRegistry,
+        stages,
         jobs: opts.jobs,
         force: opts.force,
         verify: opts.verify ? 'full' : 'stamp',
@@ -68,10 +79,12 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
         tags: opts.tag,
         signal: controller.signal,
         listeners: [dashboard?.listener ?? plainReporter(write)],
+        executor: queue,
       });
     } finally {
       // The dashboard draws its final frame and gives the terminal back before anything else is printed.
       await dashboard?.done();
+      await queue?.close();
     }
     if (opts.json) process.stdout.write(JSON.stringify(jsonSummary(plan, result), null, 2) + '\n');
     else if (result.summary && !dashboard) process.stdout.write('\n' + result.summary + '\n');
@@ -87,6 +100,16 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** Connects to the queue (exit 2 naming the URL if Redis does not answer) and says so if no worker follows it. */
+async function openQueue(url: string, projectDir: string): Promise<QueueExecutor> {
+  const target = parseRedisUrl(url);
+  const queue = await QueueExecutor.open(target, new ArtifactStore(projectPaths(projectDir).artifacts));
+  if ((await queue.workerCount()) === 0) {
+    process.stderr.write(`no pipe worker follows ${target.url} yet: stages wait in the queue until one starts (pipe worker --queue ${target.url} --project DIR)\n`);
+  }
+  return queue;
 }
 
 function checkForcedStages(plan: Plan, force: string[]): void {

@@ -28,4 +28,20 @@ export interface StageType {
    * schema default added later would change every older key). Called after `checkParams`.
    */
   keyParams?(params: JsonObject): JsonObject;
+  /**
+   * Params that name a file or folder outside pipe which the stage reads (ingest's `root`, a command stage's
+   * `deps`), as paths into the params. In the cache key each such value is replaced by a digest of the contents it
+   * names: editing a byte re-runs the stage, moving the folder does not.
+   */
+  fileParams?(params: JsonObject): ParamPath[];
+  /**
+   * A user's stage module: files or folders (relative to the module) that are part of its code beyond the module
+   * and the local files it imports, e.g. a helper it reads at run time.
+   */
+  code?: readonly string[];
+  /** A user's stage module: the digest of its code, set by pipe when it loads the module; part of the key. */
+  codeDigest?: string;
 }
+
+/** A path into a stage's params: `['root']`, `['deps', 0]`. */
+export type ParamPath = (string | number)[];

@@ -5,7 +5,7 @@
 import type { CellInfo } from '../core/cell.js';
 import type { StageType } from '../core/stage-type.js';
 import type { Place } from '../errors.js';
-import { canonicalJson, type JsonObject } from '../json.js';
+import { canonicalJson, type Json, type JsonObject } from '../json.js';
 import { cacheKey } from './cache-key.js';
 import type { Path } from './load-yaml.js';
 import type { StageInstance } from './plan-types.js';
@@ -21,6 +21,8 @@ export interface InstanceInput {
   /** The keys the matrix varies, in the order written (with `seed` when `repeat` > 1), for instance labels. */
   matrixKeys: string[];
   place: (path: Path) => Place;
+  /** The digest of the contents of a file or folder param's value (see LoadPlanOptions.contents). */
+  contents?: (path: string) => string;
 }
 
 /** The plan's instances in dependency order, with readable ids. */
@@ -34,7 +36,7 @@ export function buildInstances(input: InstanceInput): StageInstance[] {
     const byKey = new Map<string, StageInstance>();
     const serve = (ci: number, needs: StageInstance[], seed: number): void => {
       const r = resolved[ci].get(name)!;
-      const candidate = makeInstance(name, stage, r.params, needs, seed, input.place(['stages', name]));
+      const candidate = makeInstance(name, stage, r.params, needs, seed, input.place(['stages', name]), input.contents);
       const inst = byKey.get(candidate.key) ?? candidate;
       byKey.set(inst.key, inst);
       inst.cells.push(cells[ci].id);
@@ -52,9 +54,37 @@ export function buildInstances(input: InstanceInput): StageInstance[] {
   return readableIds(groups, cells, input.matrixKeys);
 }
 
-function makeInstance(name: string, stage: StageType, params: JsonObject, needs: StageInstance[], seed: number, place: Place): StageInstance {
-  const key = cacheKey({ type: stage.type, version: stage.version, params, inputs: needs.map((n) => n.key), seed: stage.usesSeed ? seed : null });
+function makeInstance(
+  name: string,
+  stage: StageType,
+  params: JsonObject,
+  needs: StageInstance[],
+  seed: number,
+  place: Place,
+  contents: ((path: string) => string) | undefined,
+): StageInstance {
+  const key = cacheKey({
+    type: stage.type,
+    version: stage.version,
+    params: withContents(params, stage, contents),
+    inputs: needs.map((n) => n.key),
+    seed: stage.usesSeed ? seed : null,
+    code: stage.codeDigest,
+  });
   return { id: `${name}#${key}`, name, type: stage.type, version: stage.version, params, seed, needs: needs.map((n) => n.id), key, cells: [], place };
+}
+
+/** The params as they enter the key: each file or folder param replaced by the digest of what it names. */
+function withContents(params: JsonObject, stage: StageType, contents: ((path: string) => string) | undefined): JsonObject {
+  const paths = contents ? (stage.fileParams?.(params) ?? []) : [];
+  if (!paths.length) return params;
+  const out = structuredClone(params);
+  for (const path of paths) {
+    const parent = path.slice(0, -1).reduce<Json>((v, k) => (v as Record<string, Json>)[k], out) as Record<string | number, Json>;
+    const value = parent[path[path.length - 1]];
+    if (typeof value === 'string') parent[path[path.length - 1]] = contents!(value);
+  }
+  return out;
 }
 
 /**

@@ -3,6 +3,7 @@
 // instance's cache key. Pure but for reading the spec files; every problem is a SpecError with its position,
 // collected before anything runs.
 
+import { resolve } from 'node:path';
 import type { CellInfo } from '../core/cell.js';
 import type { StageType } from '../core/stage-type.js';
 import { SpecError, type Place } from '../errors.js';
@@ -34,6 +35,12 @@ export interface LoadPlanOptions {
   maxCells?: number;
   /** Stage types by name, handed in by whoever plans (the commands pass src/stages/registry.ts; tests may pass stand-ins). */
   stages: ReadonlyMap<string, StageType>;
+  /**
+   * The digest of the contents of a file or folder (an absolute path), handed in by the command (the store's
+   * ContentDigests, stamped in experiments.db). A stage's file params (ingest's root, a command's deps) enter its
+   * key as these digests. Without it (`pipe validate`, which shows no key), they enter as the paths written.
+   */
+  contents?: (path: string) => string;
 }
 
 export function loadPlan(specPath: string, options: LoadPlanOptions): Plan {
@@ -91,6 +98,7 @@ export function loadPlan(specPath: string, options: LoadPlanOptions): Plan {
     types,
     matrixKeys: [...matrixKeys(matrix), ...repeated, ...foldKeys],
     place: places.of,
+    contents: options.contents && ((path) => options.contents!(resolve(cwd, path))),
   });
   const resolvedDoc = doc as unknown as JsonObject;
   if (options.sweep?.length) resolvedDoc.matrix = matrix as JsonObject;

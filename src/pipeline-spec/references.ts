@@ -1,6 +1,7 @@
 // `${name}` (a params: entry) and `${env.NAME}` references. A string that is exactly one reference takes the
 // referenced value with its type; a reference inside a longer string is interpolated. Only values a stage
-// uses are resolved, so an unset variable behind an overridden or unused params: entry is no error.
+// uses are resolved, so an unset variable behind an overridden or unused params: entry is no error. `${out}` and
+// `${inputs.NAME}` are left as written: a command stage fills them in when it runs.
 
 import { SpecError, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
@@ -50,8 +51,12 @@ function resolveString(text: string, scope: ReferenceScope, trail: Trail): Json 
   });
 }
 
+/** Filled in when the stage runs, not when it is planned: a command stage's output folder and its inputs' folders. */
+const RUN_TIME = /^(out|inputs\.[^.]+)$/;
+
 function lookup(name: string, scope: ReferenceScope, trail: Trail): Json {
   if (name.startsWith('env.')) return envValue(name.slice(4), scope, trail);
+  if (RUN_TIME.test(name)) return `\${${name}}`;
   if (!Object.hasOwn(scope.params, name)) {
     const known = Object.keys(scope.params);
     const near = closest(name, known);

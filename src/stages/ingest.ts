@@ -65,6 +65,8 @@ export const ingestStage = defineStage<IngestParams>({
     },
   },
   checkParams: ingestParamProblems,
+  // The data folder's contents, not its path, make the key: a WAV replaced in place re-runs ingest, a moved folder does not.
+  fileParams: (params) => (params.format === 'emodb' && typeof params.root === 'string' ? [['root']] : []),
   async run(ctx) {
     return ctx.params.format === 'synthetic' ? ingestSynthetic(ctx) : ingestEmodb(ctx);
   },

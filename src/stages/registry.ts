@@ -2,6 +2,7 @@
 // Stage modules must not import heavy libraries (tfjs) at top level: planning loads them all.
 
 import { chunkStage } from './chunk.js';
+import { commandStage } from './command.js';
 import { compareStage } from './compare.js';
 import { evaluateStage } from './evaluate.js';
 import { featuresStage } from './features.js';
@@ -12,5 +13,5 @@ import type { AnyStage } from './stage.js';
 import { trainStage } from './train.js';
 
 export const stageRegistry: ReadonlyMap<string, AnyStage> = new Map(
-  [ingestStage, normalizeStage, splitStage, chunkStage, featuresStage, trainStage, evaluateStage, compareStage].map((s) => [s.type, s]),
+  [ingestStage, normalizeStage, splitStage, chunkStage, featuresStage, trainStage, evaluateStage, compareStage, commandStage].map((s) => [s.type, s]),
 );

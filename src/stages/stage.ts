@@ -1,7 +1,10 @@
 // The one interface every stage type implements. A stage reads its inputs' artifact folders and writes its own;
 // it never touches the database or the terminal: it reports progress through `ctx.report`.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CellInfo } from '../core/cell.js';
+import { CHUNK_MANIFEST } from '../dataset/chunk-files.js';
 import type { StageProgress } from '../core/stage-progress.js';
 import type { StageType } from '../core/stage-type.js';
 import type { Json, JsonObject } from '../json.js';
@@ -62,9 +65,15 @@ export interface Stage<P> extends StageType {
 /** Stage types whose artifact holds examples in the chunk format (chunks.json + chunks.f32): train and evaluate read either. */
 export const EXAMPLE_TYPES: readonly string[] = ['features', 'chunk'];
 
-/** The input of the first of `types` (in that order of preference) that the stage has, or undefined. */
+/**
+ * The input of the first of `types` (in that order of preference) that the stage has, or undefined. Where `chunk`
+ * is one of them, an input of a user's stage (a module or a command) whose artifact holds the chunk format does too,
+ * so that a user's stage between chunk and train is read as features are.
+ */
 export function inputOfTypes(inputs: readonly StageInput[], types: readonly string[]): StageInput | undefined {
-  return types.map((t) => inputs.find((i) => i.type === t)).find((i) => i !== undefined);
+  const byType = types.map((t) => inputs.find((i) => i.type === t)).find((i) => i !== undefined);
+  if (byType || !types.includes('chunk')) return byType;
+  return inputs.find((i) => existsSync(join(i.dir, CHUNK_MANIFEST)));
 }
 
 /** A stage with its params type erased, as the registry and runner hold it. */

@@ -54,7 +54,7 @@ describe('schema errors name the file, line, column and key', () => {
 
   it('an unknown stage type lists the known types', () => {
     const [error] = errorsOf(() => plan(DATA.replace('type: chunk', 'type: chunck')));
-    expect(error).toMatch(/^spec\.yaml:13:5 stages\.chunk\.type: unknown stage type "chunck"\n {2}hint: did you mean "chunk"\? \(allowed: ingest, normalize, split, chunk, features, train, evaluate, compare\)/);
+    expect(error).toMatch(/^spec\.yaml:13:5 stages\.chunk\.type: unknown stage type "chunck"\n {2}hint: did you mean "chunk"\? \(allowed: ingest, normalize, split, chunk, features, train, evaluate, compare, command\)/);
   });
 });
 

@@ -1,0 +1,35 @@
+// Planning as the commands do it: the spec's stage types (built-ins and the user's modules), and the contents of
+// the files and folders stages read, digested through the project's stamp table so that a re-run stats them.
+
+import { existsSync } from 'node:fs';
+import { loadPlan, type LoadPlanOptions } from '../pipeline-spec/load-plan.js';
+import type { Plan } from '../pipeline-spec/plan-types.js';
+import { projectPaths } from '../runner/run-plan.js';
+import type { AnyStage } from '../stages/stage.js';
+import { ContentDigests } from '../store/content-digest.js';
+import { ExperimentStore } from '../store/db.js';
+import { stageTypesFor } from './module-stages.js';
+
+export interface PlanSpecOptions extends Omit<LoadPlanOptions, 'stages' | 'contents' | 'cwd'> {
+  /** The project folder. */
+  cwd: string;
+  /**
+   * `run`: stamps in the project's experiments.db, created if need be; `read`: stamps only where a project exists
+   * (dry runs, `pipe dag` write no new project); `none`: data contents are not digested (`pipe validate`).
+   */
+  contents: 'run' | 'read' | 'none';
+}
+
+export async function planSpec(specPath: string, options: PlanSpecOptions): Promise<{ plan: Plan; stages: ReadonlyMap<string, AnyStage> }> {
+  const { contents, ...rest } = options;
+  const db = projectPaths(options.cwd).db;
+  const store = contents === 'run' || (contents === 'read' && existsSync(db)) ? ExperimentStore.open(db) : undefined;
+  try {
+    const digests = new ContentDigests(store);
+    const stages = await stageTypesFor(specPath, { cwd: options.cwd, digest: digests.digest });
+    const plan = loadPlan(specPath, { ...rest, stages, contents: contents === 'none' ? undefined : digests.digest });
+    return { plan, stages };
+  } finally {
+    store?.close();
+  }
+}
