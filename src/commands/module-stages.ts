@@ -131,5 +131,5 @@ function loadHint(err: unknown, file: string): string {
   if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /'pipe-ml(\/stage)?'/.test(firstLine(err))) {
     return 'the module imports pipe-ml: install it in the project (npm install pipe-ml) so that Node finds it';
   }
-  return 'run the module with node to see the whole error (node path/to/module.js)';
+  return `run the module with node to see the whole error: node ${file}`;
 }
