@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SpecError, SpecErrors, type Place } from '../errors.js';
-import { loadSpec } from '../pipeline-spec/load-spec.js';
+import type { LoadedSpec } from '../pipeline-spec/load-spec.js';
 import { SpecPlaces } from '../pipeline-spec/spec-places.js';
 import { stageProblems } from '../stages/module-stage.js';
 import { stageRegistry } from '../stages/registry.js';
@@ -23,8 +23,7 @@ export function isModuleType(type: string): boolean {
  * The built-in stages plus each module stage the spec names, by the `type:` string written (for planning) and by
  * the type name the module declares (what instances, the runner and the records use).
  */
-export async function stageTypesFor(specPath: string, options: { cwd: string; digest: (path: string) => string }): Promise<ReadonlyMap<string, AnyStage>> {
-  const spec = loadSpec(specPath, options.cwd);
+export async function stageTypesFor(spec: LoadedSpec, options: { cwd: string; digest: (path: string) => string }): Promise<ReadonlyMap<string, AnyStage>> {
   const places = new SpecPlaces(spec.positions, spec.file);
   const types = new Map(stageRegistry);
   const byFile = new Map<string, AnyStage>();

@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { loadPlan, type LoadPlanOptions } from '../pipeline-spec/load-plan.js';
+import { loadSpec } from '../pipeline-spec/load-spec.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
 import { projectPaths } from '../runner/run-plan.js';
 import type { AnyStage } from '../stages/stage.js';
@@ -10,7 +11,7 @@ import { ContentDigests } from '../store/content-digest.js';
 import { ExperimentStore } from '../store/db.js';
 import { stageTypesFor } from './module-stages.js';
 
-export interface PlanSpecOptions extends Omit<LoadPlanOptions, 'stages' | 'contents' | 'cwd'> {
+export interface PlanSpecOptions extends Omit<LoadPlanOptions, 'stages' | 'contents' | 'cwd' | 'spec'> {
   /** The project folder. */
   cwd: string;
   /**
@@ -26,8 +27,9 @@ export async function planSpec(specPath: string, options: PlanSpecOptions): Prom
   const store = contents === 'run' || (contents === 'read' && existsSync(db)) ? ExperimentStore.open(db) : undefined;
   try {
     const digests = new ContentDigests(store);
-    const stages = await stageTypesFor(specPath, { cwd: options.cwd, digest: digests.digest });
-    const plan = loadPlan(specPath, { ...rest, stages, contents: contents === 'none' ? undefined : digests.digest });
+    const spec = loadSpec(specPath, options.cwd);
+    const stages = await stageTypesFor(spec, { cwd: options.cwd, digest: digests.digest });
+    const plan = loadPlan(specPath, { ...rest, spec, stages, contents: contents === 'none' ? undefined : digests.digest });
     return { plan, stages };
   } finally {
     store?.close();

@@ -10,7 +10,7 @@ import { SpecError, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import { buildInstances } from './build-plan.js';
 import { ErrorCollector } from './collect-errors.js';
-import { loadSpec } from './load-spec.js';
+import { loadSpec, type LoadedSpec } from './load-spec.js';
 import { DEFAULT_MAX_CELLS, expandMatrix, matrixKeys } from './matrix.js';
 import { overrideTarget, parseOverride, parseSweepParam, setAt } from './overrides.js';
 import type { Plan } from './plan-types.js';
@@ -41,12 +41,14 @@ export interface LoadPlanOptions {
    * key as these digests. Without it (`pipe validate`, which shows no key), they enter as the paths written.
    */
   contents?: (path: string) => string;
+  /** The spec as loadSpec read it, where the caller has read it already (to find the user's stage modules). */
+  spec?: LoadedSpec;
 }
 
 export function loadPlan(specPath: string, options: LoadPlanOptions): Plan {
   const cwd = options.cwd ?? process.cwd();
   const types = options.stages;
-  const spec = loadSpec(specPath, cwd);
+  const spec = options.spec ?? loadSpec(specPath, cwd);
   const errors = new ErrorCollector();
   let places = new SpecPlaces(spec.positions, spec.file);
   errors.guard(() => checkStages(spec.doc, types, places.of));

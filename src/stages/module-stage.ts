@@ -8,7 +8,7 @@ import type { AnyStage } from './stage.js';
 /** The type names a module stage may declare: they appear in stage ids, the dashboard and `pipe show`. */
 const TYPE_NAME = /^[a-z][a-z0-9_-]*$/;
 
-const ajv = new Ajv({ strict: false });
+let ajv: Ajv | undefined;
 
 /** The problems that keep `value` from being a stage (empty when it is one). */
 export function stageProblems(value: unknown): string[] {
@@ -30,6 +30,8 @@ export function stageProblems(value: unknown): string[] {
 function schemaProblems(schema: unknown): string[] {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return [`paramsSchema must be a JSON Schema object, got ${JSON.stringify(schema)}`];
   try {
+    // Made on first use: planning a spec without module stages should not pay for a second Ajv.
+    ajv ??= new Ajv({ strict: false });
     ajv.compile(schema);
     return [];
   } catch (err) {
