@@ -14,6 +14,8 @@ import { loadPlan } from '../pipeline-spec/load-plan.js';
 import { DEFAULT_MAX_CELLS } from '../pipeline-spec/matrix.js';
 import { stageRegistry } from '../stages/registry.js';
 import { ExperimentStore } from '../store/db.js';
+import { writeSyntheticCorpus } from '../dataset/synthetic.js';
+import { ContentDigests } from '../store/content-digest.js';
 import { hashFile } from '../store/hash-files.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,6 +83,33 @@ async function hashMbPerS(): Promise<number> {
   const s = (performance.now() - t0) / 1000;
   rmSync(dir, { recursive: true, force: true });
   return (4 * mb) / s;
+}
+
+/**
+ * The data fingerprint of ingest's root (EMODB_ROOT, else a synthetic folder of 535 WAVs): first time, every file
+ * hashed and stamped in experiments.db; then, stamps matching, only stat'ed (what a no-op re-run pays).
+ */
+function dataDigest(): { folder: string; files: number; first_ms: number; stamped_ms: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'pipe-digest-'));
+  const folder = process.env.EMODB_ROOT ?? join(dir, 'wav');
+  if (!process.env.EMODB_ROOT) writeSyntheticCorpus(folder, { count: 535, minSeconds: 1.5, maxSeconds: 3, sampleRate: 16000, seed: 1 });
+  const store = ExperimentStore.open(join(dir, 'experiments.db'));
+  try {
+    let t0 = performance.now();
+    const first = new ContentDigests(store);
+    first.digest(folder);
+    const firstMs = performance.now() - t0;
+    let stamped = Infinity;
+    for (let i = 0; i < 3; i++) {
+      t0 = performance.now();
+      new ContentDigests(store).digest(folder);
+      stamped = Math.min(stamped, performance.now() - t0);
+    }
+    return { folder, files: first.hashedFiles, first_ms: Math.round(firstMs), stamped_ms: Math.round(stamped * 10) / 10 };
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function dbRowsPerS(): number {
@@ -154,7 +183,14 @@ async function main(): Promise<void> {
     }
     if (!('error' in backends[backend].cnn_lstm)) backends[backend].cnn_lstm_2_workers = await trainingSpeed(backend, 'cnn_lstm', 2);
   }
-  const result = { backends, noop_rerun: noopRerun(), plan_at_limit: planAtLimit(), hash_mb_per_s: await hashMbPerS(), db_rows_per_s: dbRowsPerS() };
+  const result = {
+    backends,
+    noop_rerun: noopRerun(),
+    data_digest: dataDigest(),
+    plan_at_limit: planAtLimit(),
+    hash_mb_per_s: await hashMbPerS(),
+    db_rows_per_s: dbRowsPerS(),
+  };
   if (json) {
     process.stdout.write(JSON.stringify(result, null, 2) + '\n');
     return;
@@ -166,6 +202,8 @@ async function main(): Promise<void> {
   }
   const p = result.plan_at_limit;
   process.stdout.write(`plan of ${p.cells} cells (${p.instances} stage instances): loadPlan ${p.load_plan_ms} ms, pipe validate ${p.validate_ms} ms\n`);
+  const d = result.data_digest;
+  process.stdout.write(`data fingerprint of ${d.files} files: ${d.first_ms} ms first (hashed), ${d.stamped_ms} ms stamped\n`);
   process.stdout.write(`no-op re-run: ${JSON.stringify(result.noop_rerun)}\nhashing: ${result.hash_mb_per_s.toFixed(0)} MB/s\ndb: ${result.db_rows_per_s.toFixed(0)} metric rows/s\n`);
 }
 
