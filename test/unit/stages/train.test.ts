@@ -125,8 +125,9 @@ describe('train stage', () => {
 
   it('refuses conv params of different lengths, and a missing chunk input', async () => {
     await expect(trainStage.run(context({ ...TINY, strides: [4, 1] }))).rejects.toThrow(/one entry per conv block, got 4, 4, 2, 4/);
+    // An input of another type whose artifact holds no chunk format (a user's stage that writes it would do).
     const ctx = context(TINY);
-    ctx.inputs[0].type = 'split';
+    ctx.inputs[0] = { ...ctx.inputs[0], type: 'split', dir: tempDir() };
     await expect(trainStage.run(ctx)).rejects.toBeInstanceOf(StageError);
   });
 });
