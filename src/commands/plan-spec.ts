@@ -7,7 +7,7 @@ import { loadSpec } from '../pipeline-spec/load-spec.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
 import { projectPaths } from '../runner/run-plan.js';
 import type { AnyStage } from '../stages/stage.js';
-import { ContentDigests } from '../store/content-digest.js';
+import { ContentDigests, type StampStore } from '../store/content-digest.js';
 import { ExperimentStore } from '../store/db.js';
 import { stageTypesFor } from './module-stages.js';
 
@@ -24,12 +24,19 @@ export interface PlanSpecOptions extends Omit<LoadPlanOptions, 'stages' | 'conte
 export async function planSpec(specPath: string, options: PlanSpecOptions): Promise<{ plan: Plan; stages: ReadonlyMap<string, AnyStage> }> {
   const { contents, ...rest } = options;
   const db = projectPaths(options.cwd).db;
-  const store = contents === 'run' || (contents === 'read' && existsSync(db)) ? ExperimentStore.open(db) : undefined;
+  let store: ExperimentStore | undefined;
+  // Opened on the first digest, which planning asks for only once the spec has passed every check: a bad spec
+  // writes nothing, not even a new experiments.db.
+  const open = (): ExperimentStore => (store ??= ExperimentStore.open(db));
+  const stamped = contents === 'run' || (contents === 'read' && existsSync(db));
+  const stamps: StampStore | undefined = stamped
+    ? { contentStampsUnder: (f) => open().contentStampsUnder(f), contentStamp: (p) => open().contentStamp(p), recordContentStamps: (r) => open().recordContentStamps(r) }
+    : undefined;
   try {
-    const digests = new ContentDigests(store);
     const spec = loadSpec(specPath, options.cwd);
-    const stages = await stageTypesFor(spec, { cwd: options.cwd, digest: digests.digest });
-    const plan = loadPlan(specPath, { ...rest, spec, stages, contents: contents === 'none' ? undefined : digests.digest });
+    // A module's few files are hashed each time: it is loaded before the spec is checked.
+    const stages = await stageTypesFor(spec, { cwd: options.cwd, digest: new ContentDigests().digest });
+    const plan = loadPlan(specPath, { ...rest, spec, stages, contents: contents === 'none' ? undefined : new ContentDigests(stamps).digest });
     return { plan, stages };
   } finally {
     store?.close();
