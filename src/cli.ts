@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import type { RunCommandOptions } from './commands/run.js';
+import type { WorkerCommandOptions } from './commands/worker.js';
 import { isPipeError, systemError } from './errors.js';
 import { DEFAULT_MAX_CELLS } from './pipeline-spec/matrix.js';
 
@@ -41,7 +42,12 @@ function addRunOptions(command: Command): Command {
     .option('--name <name>', 'name this run (look it up by name later)')
     .option('--tag <tag>', 'tag this run (repeatable)', collect, [])
     .option('--json', 'print one JSON summary object on stdout')
-    .option('--plain', 'plain line output even on a terminal');
+    .option('--plain', 'plain line output even on a terminal')
+    .addOption(queueOption('run the stages on `pipe worker`s through the Redis at this URL (docs/distributed.md)'));
+}
+
+function queueOption(description: string): Option {
+  return new Option('--queue <url>', description + ', e.g. redis://127.0.0.1:6379').env('PIPE_QUEUE');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -93,6 +99,28 @@ async function main(argv: string[]): Promise<number> {
     .action(async (spec: string, opts: { set: string[]; maxCells: number }) => {
       const { dagCommand } = await import('./commands/inspect.js');
       exitCode = await dagCommand(spec, opts.set, opts.maxCells);
+    });
+
+  program
+    .command('worker')
+    .description('run stages queued by `pipe run --queue` on this machine, until stopped (docs/distributed.md)')
+    .addOption(queueOption('the Redis of the queue'))
+    .option('--concurrency <n>', 'stages run at once (default: number of cores)', parsePositiveInt, jobsDefault())
+    .option('--project <dir>', 'the project folder whose artifacts/ the coordinators share (default: this folder)')
+    .option('--lock-seconds <n>', "how long a job's lock holds unrenewed: a job of a worker that died is handed on after about twice this", parsePositiveInt, 30)
+    .action(async (opts: WorkerCommandOptions) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      exitCode = await workerCommand(opts);
+    });
+
+  program
+    .command('workers')
+    .description('list the `pipe worker`s following a queue')
+    .addOption(queueOption('the Redis of the queue'))
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { queue?: string; json?: boolean }) => {
+      const { workersCommand } = await import('./commands/worker.js');
+      exitCode = await workersCommand(opts);
     });
 
   program

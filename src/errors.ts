@@ -95,6 +95,12 @@ export class CancelledError extends PipeError {
   }
 }
 
+/** The job queue (Redis, for `--queue` and `pipe worker`) cannot be used: a bad URL, or nothing answers there. */
+export class QueueError extends PipeError {
+  readonly code = 'E_QUEUE';
+  readonly exitCode = 2;
+}
+
 /** The operating system refused a file operation (disk full, read-only file system, permission): said in words. */
 export class IoError extends PipeError {
   readonly code = 'E_IO';

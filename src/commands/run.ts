@@ -2,6 +2,8 @@
 
 import { relative } from 'node:path';
 import { plannedActions } from '../runner/dry-run.js';
+import { QueueExecutor } from '../runner/queue/queue-executor.js';
+import { parseRedisUrl } from '../runner/queue/redis-target.js';
 import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
 import { ArtifactStore } from '../store/artifact-store.js';
@@ -25,6 +27,8 @@ export interface RunCommandOptions {
   tag: string[];
   json?: boolean;
   plain?: boolean;
+  /** `--queue redis://...` (or PIPE_QUEUE): run the stages on `pipe worker`s. */
+  queue?: string;
 }
 
 export async function runCommand(specPath: string, opts: RunCommandOptions): Promise<number> {
@@ -39,6 +43,7 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
   });
   checkForcedStages(plan, opts.force);
   if (opts.dryRun) return dryRun(plan, projectDir, opts);
+  const queue = opts.queue ? await openQueue(opts.queue, projectDir) : undefined;
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -74,10 +79,12 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
         tags: opts.tag,
         signal: controller.signal,
         listeners: [dashboard?.listener ?? plainReporter(write)],
+        executor: queue,
       });
     } finally {
       // The dashboard draws its final frame and gives the terminal back before anything else is printed.
       await dashboard?.done();
+      await queue?.close();
     }
     if (opts.json) process.stdout.write(JSON.stringify(jsonSummary(plan, result), null, 2) + '\n');
     else if (result.summary && !dashboard) process.stdout.write('\n' + result.summary + '\n');
@@ -93,6 +100,16 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
+}
+
+/** Connects to the queue (exit 2 naming the URL if Redis does not answer) and says so if no worker follows it. */
+async function openQueue(url: string, projectDir: string): Promise<QueueExecutor> {
+  const target = parseRedisUrl(url);
+  const queue = await QueueExecutor.open(target, new ArtifactStore(projectPaths(projectDir).artifacts));
+  if ((await queue.workerCount()) === 0) {
+    process.stderr.write(`no pipe worker follows ${target.url} yet: stages wait in the queue until one starts (pipe worker --queue ${target.url} --project DIR)\n`);
+  }
+  return queue;
 }
 
 function checkForcedStages(plan: Plan, force: string[]): void {

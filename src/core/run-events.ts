@@ -8,7 +8,8 @@ export type StageStatus = 'waiting' | 'cached' | 'running' | 'ran' | 'failed' | 
 export type RunEvent =
   | { kind: 'run-started'; runId: string; spec: string; instances: PlannedInstance[] }
   | { kind: 'stage-cached'; id: string; key: string }
-  | { kind: 'stage-started'; id: string; key: string }
+  /** `worker` names the `pipe worker` (host:pid) that runs it, when stages run through a queue. */
+  | { kind: 'stage-started'; id: string; key: string; worker?: string }
   | { kind: 'stage-progress'; id: string; progress: StageProgress }
   | { kind: 'stage-finished'; id: string; key: string; ms: number; metrics: Record<string, number> }
   | { kind: 'stage-failed'; id: string; key: string; ms: number; message: string }

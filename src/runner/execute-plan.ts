@@ -1,14 +1,15 @@
-// Executes a plan: topological order, cache lookup, one p-queue of at most `jobs` stages, events.
-// It knows stages only through the registry's interface and artifacts only as folders with manifests.
+// Scheduling a plan: which instances may run next (their needs finished, nothing failed upstream, deeper first), each
+// handed to an executor (the local p-queue, or the queue of `pipe worker`s) and its outcome told to the listeners.
+// It knows stages only through the registry's interface and artifacts only as folders with manifests, and records
+// nothing itself: run-plan.ts hands it the store's listener.
 
-import PQueue from 'p-queue';
 import type { RunEvent, RunEventListener, StageStatus } from '../core/run-events.js';
-import { CancelledError, isDiskFull, isPipeError, StageError, systemError } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
 import type { Plan, StageInstance } from '../pipeline-spec/plan-types.js';
 import type { AnyStage, RunOptions, StageInput, StageResult } from '../stages/stage.js';
 import type { ArtifactStore } from '../store/artifact-store.js';
-import { readStageResult, writeStageResult } from './stage-result-file.js';
+import type { Execution, Executor, StageTask } from './executor.js';
+import { localExecutor } from './local-executor.js';
 
 export interface ExecuteOptions {
   runId: string;
@@ -25,6 +26,8 @@ export interface ExecuteOptions {
   onEvent: RunEventListener;
   /** Called once per instance as soon as its outcome is known (the store records it right away). */
   onOutcome?: (outcome: InstanceOutcome, instance: StageInstance) => void;
+  /** Where stages run; the local executor (`jobs` at once in this process) when not given. */
+  executor?: Executor;
 }
 
 export interface InstanceOutcome {
@@ -38,6 +41,8 @@ export interface InstanceOutcome {
   dir?: string;
   result?: StageResult;
   error?: string;
+  /** The `pipe worker` that computed it (queue executor only). */
+  worker?: string;
 }
 
 export interface ExecuteResult {
@@ -63,10 +68,20 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const byId = new Map(plan.instances.map((i) => [i.id, i]));
   const cellById = new Map(plan.cells.map((c) => [c.id, c]));
   const done = new Map<string, Promise<InstanceOutcome>>();
-  const queue = new PQueue({ concurrency: Math.max(1, options.jobs) });
+  const executor = options.executor ?? localExecutor({ jobs: options.jobs, artifacts: options.artifacts, stages: options.stages });
   const depth = new Map<string, number>();
   for (const inst of plan.instances) depth.set(inst.id, Math.max(0, ...inst.needs.map((n) => (depth.get(n) ?? 0) + 1)));
   const emit = (event: RunEvent): void => options.onEvent(event);
+
+  const inputsOf = (inst: StageInstance, needs: InstanceOutcome[]): StageInput[] => {
+    const planScope = options.stages.get(inst.type)?.scope === 'plan';
+    return needs.map((n) => {
+      const need = byId.get(n.id)!;
+      const cellId = planScope ? need.cells[0] : inst.cells[0];
+      const cell = cellById.get(cellId) ?? { id: cellId, values: {}, seed: inst.seed };
+      return { name: need.name, type: need.type, key: need.key, dir: n.dir!, cell };
+    });
+  };
 
   const runInstance = async (inst: StageInstance): Promise<InstanceOutcome> => {
     const needs = await Promise.all(inst.needs.map((id) => done.get(id)!));
@@ -76,92 +91,34 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       emit({ kind: 'stage-skipped', id: inst.id, key: inst.key, reason });
       return outcome(inst, 'skipped', 0, { error: reason });
     }
-    return queue.add(
-      () =>
-        computeOrReuse(inst, needs).catch((err: unknown) => {
-          const message = describeError(err);
-          emit({ kind: 'stage-failed', id: inst.id, key: inst.key, ms: 0, message });
-          return outcome(inst, 'failed', 0, { error: message });
-        }),
-      // Deeper stages first: a cell's evaluate runs as soon as its train is done, not after every other train.
-      { priority: depth.get(inst.id) ?? 0 },
-    );
+    const task: StageTask = {
+      runId: options.runId,
+      inst,
+      inputs: inputsOf(inst, needs),
+      forced: forced.has(inst.id),
+      depth: depth.get(inst.id) ?? 0,
+      verify: options.verify,
+      runOptions: options.runOptions,
+    };
+    return ended(inst, await executor.run(task, emit, options.signal));
   };
 
-  const computeOrReuse = async (inst: StageInstance, needs: InstanceOutcome[]): Promise<InstanceOutcome> => {
-    const t0 = Date.now();
-    const stage = options.stages.get(inst.type);
-    if (!stage) throw new StageError(`unknown stage type ${inst.type}`, { stage: inst.id });
-    if (!forced.has(inst.id)) {
-      const hit = await options.artifacts.lookup(inst.key, { verify: options.verify });
-      if (hit.ok) {
-        emit({ kind: 'stage-cached', id: inst.id, key: inst.key });
-        return outcome(inst, 'cached', Date.now() - t0, { dir: hit.dir, result: await readStageResult(hit.dir) });
-      }
-    }
-    if (options.signal.aborted) {
-      emit({ kind: 'stage-skipped', id: inst.id, key: inst.key, reason: 'run cancelled' });
-      return outcome(inst, 'skipped', 0, { error: 'run cancelled' });
-    }
-    const release = await options.artifacts.lockKey(inst.key, options.signal);
-    try {
-      // Another process may have finished the same key while we waited for the lock.
-      if (!forced.has(inst.id)) {
-        const hit = await options.artifacts.lookup(inst.key, { verify: options.verify });
-        if (hit.ok) {
-          emit({ kind: 'stage-cached', id: inst.id, key: inst.key });
-          return outcome(inst, 'cached', Date.now() - t0, { dir: hit.dir, result: await readStageResult(hit.dir) });
-        }
-      }
-      return await compute(inst, stage, needs, t0);
-    } finally {
-      await release();
-    }
-  };
-
-  const compute = async (
-    inst: StageInstance,
-    stage: AnyStage,
-    needs: InstanceOutcome[],
-    t0: number,
-  ): Promise<InstanceOutcome> => {
-    emit({ kind: 'stage-started', id: inst.id, key: inst.key });
-    const pending = await options.artifacts.begin(inst.key);
-    try {
-      const inputs: StageInput[] = needs.map((n) => {
-        const need = byId.get(n.id)!;
-        const cellId = stage.scope === 'plan' ? need.cells[0] : inst.cells[0];
-        const cell = cellById.get(cellId) ?? { id: cellId, values: {}, seed: inst.seed };
-        return { name: need.name, type: need.type, key: need.key, dir: n.dir!, cell };
-      });
-      const result = await stage.run({
-        name: inst.id,
-        params: inst.params,
-        seed: inst.seed,
-        inputs,
-        outDir: pending.dir,
-        scratchDir: await options.artifacts.scratchDir(inst.key),
-        options: options.runOptions,
-        signal: options.signal,
-        report: (progress) => emit({ kind: 'stage-progress', id: inst.id, progress }),
-      });
-      if (options.signal.aborted) throw new CancelledError();
-      await writeStageResult(pending.dir, result);
-      const committed = await pending.commit({ replace: forced.has(inst.id) });
-      await options.artifacts.clearScratch(inst.key);
-      const ms = Date.now() - t0;
-      emit({ kind: 'stage-finished', id: inst.id, key: inst.key, ms, metrics: result.metrics ?? {} });
-      return outcome(inst, 'ran', ms, { dir: committed.dir, result });
-    } catch (err) {
-      await pending.abort();
-      const ms = Date.now() - t0;
-      if (options.signal.aborted) {
-        emit({ kind: 'stage-skipped', id: inst.id, key: inst.key, reason: 'run cancelled' });
-        return outcome(inst, 'skipped', ms, { error: 'run cancelled' });
-      }
-      const message = describeError(err);
-      emit({ kind: 'stage-failed', id: inst.id, key: inst.key, ms, message });
-      return outcome(inst, 'failed', ms, { error: message });
+  /** Tells the listeners how an instance ended, and makes its outcome. */
+  const ended = (inst: StageInstance, x: Execution): InstanceOutcome => {
+    const { id, key } = inst;
+    switch (x.status) {
+      case 'cached':
+        emit({ kind: 'stage-cached', id, key });
+        return outcome(inst, 'cached', x.ms, { dir: x.dir, result: x.result, worker: x.worker });
+      case 'ran':
+        emit({ kind: 'stage-finished', id, key, ms: x.ms, metrics: x.result.metrics ?? {} });
+        return outcome(inst, 'ran', x.ms, { dir: x.dir, result: x.result, worker: x.worker });
+      case 'failed':
+        emit({ kind: 'stage-failed', id, key, ms: x.ms, message: x.error });
+        return outcome(inst, 'failed', x.ms, { error: x.error });
+      case 'skipped':
+        emit({ kind: 'stage-skipped', id, key, reason: x.error });
+        return outcome(inst, 'skipped', x.ms, { error: x.error });
     }
   };
 
@@ -169,9 +126,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     inst: StageInstance,
     status: InstanceOutcome['status'],
     ms: number,
-    extra: Partial<InstanceOutcome>,
+    extra: Pick<InstanceOutcome, 'dir' | 'result' | 'error' | 'worker'>,
   ): InstanceOutcome => {
     const o: InstanceOutcome = { id: inst.id, name: inst.name, type: inst.type, key: inst.key, cells: inst.cells, status, ms, ...extra };
+    if (o.worker === undefined) delete o.worker;
     options.onOutcome?.(o, inst);
     return o;
   };
@@ -180,7 +138,6 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     done.set(inst.id, runInstance(inst));
   }
   const all = await Promise.all(plan.instances.map((i) => done.get(i.id)!));
-  await queue.onIdle();
 
   const failed = all.some((o) => o.status === 'failed' || o.status === 'skipped');
   const status = options.signal.aborted ? 'cancelled' : failed ? 'failed' : 'succeeded';
@@ -191,17 +148,6 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     ms: Date.now() - started,
     summary: summaries.length ? summaries.join('\n\n') : undefined,
   };
-}
-
-function describeError(err: unknown): string {
-  if (isPipeError(err)) return err.describe();
-  const io = systemError(err);
-  if (io && isDiskFull(err)) {
-    return `${io.message}; the half-written artifact was discarded\n  hint: ${io.hint}`;
-  }
-  if (io) return io.describe();
-  if (err instanceof Error) return err.message;
-  return String(err);
 }
 
 /** Values recorded for a run: the backend any stage reported using (tfjs backends are the only ones today). */

@@ -1,14 +1,17 @@
-// One `pipe run`: record the run in experiments.db, execute the plan, record every stage as it finishes.
+// One `pipe run`: create the run's row in experiments.db, execute the plan with the store's recorder among the
+// listeners, finish the row whatever ends the run.
 
 import { join } from 'node:path';
 import type { RunEventListener } from '../core/run-events.js';
 import { isPipeError, systemError } from '../errors.js';
-import type { Json } from '../json.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
 import type { AnyStage } from '../stages/stage.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { ExperimentStore } from '../store/db.js';
 import { executePlan, reportedBackend, type ExecuteResult } from './execute-plan.js';
+import type { Executor } from './executor.js';
+import { storeRecorder } from './record-run.js';
+import { combineListeners } from './run-listeners.js';
 import { packageVersions } from './versions.js';
 
 export interface RunPlanOptions {
@@ -23,6 +26,8 @@ export interface RunPlanOptions {
   tags?: string[];
   signal: AbortSignal;
   listeners: RunEventListener[];
+  /** Where stages run (the queue of `pipe worker`s); in this process, `jobs` at once, when not given. */
+  executor?: Executor;
 }
 
 export interface RunPlanResult extends ExecuteResult {
@@ -59,12 +64,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
         runId,
         plan.instances.map((i) => i.key),
       );
-      const cellValues = new Map(plan.cells.map((c) => [c.id, c.values]));
-      const keyOf = new Map(plan.instances.map((i) => [i.id, i.key]));
-      const emit: RunEventListener = (event) => {
-        store.appendEvent(runId, event);
-        for (const listener of options.listeners) listener(event);
-      };
+      const listeners = combineListeners([storeRecorder(store, runId, plan), ...options.listeners.map((event) => ({ event }))]);
+      const emit: RunEventListener = listeners.event;
       emit({
         kind: 'run-started',
         runId,
@@ -83,37 +84,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunP
           runOptions: { backend: options.backend, projectDir: options.projectDir },
           signal: options.signal,
           onEvent: emit,
-          onOutcome: (o, inst) => {
-            const cells: Json = inst.cells.map((id) => cellValues.get(id) ?? null);
-            if (o.status === 'ran' && o.dir) {
-              store.recordStageResult({
-                key: o.key,
-                type: inst.type,
-                version: inst.version,
-                params: inst.params,
-                inputs: inst.needs.map((id) => keyOf.get(id) ?? id),
-                seed: inst.seed,
-                artifactPath: o.dir,
-                ms: o.ms,
-                metrics: o.result?.metrics ?? {},
-                info: o.result?.info ?? {},
-              });
-            }
-            store.recordRunStage({
-              runId,
-              instanceId: o.id,
-              stageName: o.name,
-              key: o.key,
-              status: o.status,
-              ms: o.ms,
-              error: o.error ?? null,
-              cells,
-            });
-            const metrics = o.result?.metrics;
-            if (metrics && (o.status === 'ran' || o.status === 'cached')) {
-              store.recordMetrics(runId, o.id, o.key, metrics, cells);
-            }
-          },
+          onOutcome: listeners.outcome,
+          executor: options.executor,
         });
       } finally {
         await releaseInUse();

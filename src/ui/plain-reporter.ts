@@ -30,7 +30,7 @@ export function formatEvent(event: RunEvent): string | null {
     case 'stage-cached':
       return `cached   ${event.id} ${short(event.key)}`;
     case 'stage-started':
-      return `started  ${event.id} ${short(event.key)}`;
+      return `started  ${event.id} ${short(event.key)}${event.worker ? ` on ${event.worker}` : ''}`;
     case 'stage-progress':
       return formatProgress(event.id, event.progress);
     case 'stage-finished':

@@ -14,6 +14,8 @@ export interface StageView {
   type: string;
   cells: string[];
   state: StageState;
+  /** The `pipe worker` running it, when stages run through a queue. */
+  worker?: string;
   /** Clock time the stage started running (the `now` passed to the reducer). */
   startedAt?: number;
   ms?: number;
@@ -61,7 +63,7 @@ export function reduceRun(state: RunState, event: RunEvent, now: number): RunSta
     case 'stage-cached':
       return updateStage(state, event.id, () => ({ state: 'cached' }));
     case 'stage-started':
-      return updateStage(state, event.id, () => ({ state: 'running', startedAt: now }));
+      return updateStage(state, event.id, () => ({ state: 'running', startedAt: now, ...(event.worker ? { worker: event.worker } : {}) }));
     case 'stage-progress':
       return updateStage(state, event.id, (s) => applyProgress(s, event.progress));
     case 'stage-finished':

@@ -20,7 +20,7 @@ export interface RunningStageProps {
 
 export function RunningStage({ stage, now, fraction, eta, idWidth }: RunningStageProps) {
   const elapsed = stage.startedAt === undefined ? undefined : now - stage.startedAt;
-  const details = [counts(stage), elapsed === undefined ? undefined : formatDuration(elapsed), eta === undefined ? undefined : `eta ${formatDuration(eta)}`];
+  const details = [stage.worker ? `on ${stage.worker}` : undefined, counts(stage), elapsed === undefined ? undefined : formatDuration(elapsed), eta === undefined ? undefined : `eta ${formatDuration(eta)}`];
   return (
     <Box flexDirection="column">
       <Box>
