@@ -17,6 +17,7 @@ interface Waiter {
   data: StageJobData;
   emit: RunEventListener;
   since: number;
+  signal: AbortSignal;
   /** When a worker began computing the stage for this job (a worker that found it computed sends no start). */
   started?: number;
   settle(x: Execution): void;
@@ -32,6 +33,8 @@ const REQUEUE_MS = 15_000;
 export class QueueExecutor implements Executor {
   private readonly waiters = new Map<string, Waiter>();
   private lost: string | undefined;
+  /** Signals with our one abort listener (one per run, not one per waiting stage). */
+  private readonly watched = new WeakSet<AbortSignal>();
   private readonly requeue: NodeJS.Timeout;
 
   private constructor(
@@ -92,23 +95,22 @@ export class QueueExecutor implements Executor {
       verify: task.verify,
       ...(task.runOptions.backend ? { backend: task.runOptions.backend } : {}),
     };
+    this.watch(signal);
     return new Promise<Execution>((resolve) => {
-      const onAbort = (): void => waiter.settle({ status: 'skipped', ms: Date.now() - t0, error: 'run cancelled' });
       const waiter: Waiter = {
         task,
         data,
         emit,
         since: t0,
+        signal,
         settle: (x) => {
           if (this.waiters.get(key) !== waiter) return;
           this.waiters.delete(key);
-          signal.removeEventListener('abort', onAbort);
           resolve(x);
         },
       };
       // Registered before the job is added, so that no event of it can come first.
       this.waiters.set(key, waiter);
-      signal.addEventListener('abort', onAbort, { once: true });
       this.add(waiter);
     });
   }
@@ -123,6 +125,19 @@ export class QueueExecutor implements Executor {
     // Whatever did not close (Redis is gone): drop the connections, so that nothing reconnects or keeps us alive.
     for (const client of [this.events, this.queue]) void client.disconnect().catch(() => undefined);
     this.monitor.disconnect();
+  }
+
+  /** Once `signal` aborts, the stages waiting under it end skipped (their jobs stay queued; see close). */
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const w of [...this.waiters.values()]) if (w.signal === signal) w.settle({ status: 'skipped', ms: Date.now() - w.since, error: 'run cancelled' });
+      },
+      { once: true },
+    );
   }
 
   private add(waiter: Waiter): void {

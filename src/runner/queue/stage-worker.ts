@@ -62,8 +62,8 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
     }
     const inputs = await verifiedInputs(artifacts, data);
     const running = { stage: id, key, runId: data.runId };
+    // `pipe workers` sees it at the next heartbeat: a write per job would cost every trivial stage a round trip.
     info.running.push(running);
-    void announce();
     log(`took     ${id} ${key.slice(0, 10)} (run ${data.runId})`);
     try {
       const x = await computeOrReuse(
@@ -83,7 +83,6 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
       return { status: x.status, ms: x.ms, result: x.result, worker: name, runId: data.runId };
     } finally {
       info.running.splice(info.running.indexOf(running), 1);
-      void announce();
     }
   };
 
