@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type { RunEventListener } from '../../core/run-events.js';
 import type { ArtifactStore } from '../../store/artifact-store.js';
 import type { Execution, Executor, StageTask } from '../executor.js';
+import { describeError } from '../describe-error.js';
 import { readStageResult } from '../stage-result-file.js';
 import { packageVersions } from '../versions.js';
 import { connectionOptions, connectRedis, type RedisTarget } from './redis-target.js';
@@ -36,6 +37,7 @@ export class QueueExecutor implements Executor {
   /** Signals with our one abort listener (one per run, not one per waiting stage). */
   private readonly watched = new WeakSet<AbortSignal>();
   private readonly requeue: NodeJS.Timeout;
+  private readonly pipeVersion = packageVersions().pipe;
 
   private constructor(
     readonly target: RedisTarget,
@@ -82,12 +84,16 @@ export class QueueExecutor implements Executor {
     if (this.lost) return { status: 'failed', ms: 0, error: this.lostMessage() };
     if (signal.aborted) return { status: 'skipped', ms: 0, error: 'run cancelled' };
     if (!task.forced) {
-      const hit = await this.artifacts.lookup(task.inst.key, { verify: task.verify });
-      if (hit.ok) return { status: 'cached', ms: Date.now() - t0, dir: hit.dir, result: await readStageResult(hit.dir) };
+      try {
+        const hit = await this.artifacts.lookup(task.inst.key, { verify: task.verify });
+        if (hit.ok) return { status: 'cached', ms: Date.now() - t0, dir: hit.dir, result: await readStageResult(hit.dir) };
+      } catch (err) {
+        return { status: 'failed', ms: Date.now() - t0, error: describeError(err) };
+      }
     }
     const key = task.inst.key;
     const data: StageJobData = {
-      pipe: packageVersions().pipe,
+      pipe: this.pipeVersion,
       runId: task.runId,
       instance: task.inst,
       inputs: task.inputs.map(({ dir: _dir, ...input }) => input),
@@ -164,7 +170,7 @@ export class QueueExecutor implements Executor {
     const reply = typeof value === 'string' ? (JSON.parse(value) as StageJobResult) : value;
     const { task } = waiter;
     // The worker committed into the artifact folder it mounts; this is only true if it is the one we read.
-    const hit = await this.artifacts.lookup(task.inst.key, { verify: 'stamp' });
+    const hit = await this.artifacts.lookup(task.inst.key, { verify: 'stamp' }).catch((err: unknown) => ({ ok: false as const, reason: describeError(err) }));
     if (!hit.ok) {
       waiter.settle({
         status: 'failed',

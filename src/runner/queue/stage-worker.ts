@@ -10,6 +10,7 @@ import type { RunEvent } from '../../core/run-events.js';
 import type { AnyStage, StageInput } from '../../stages/stage.js';
 import { ArtifactStore } from '../../store/artifact-store.js';
 import { computeOrReuse } from '../compute-stage.js';
+import { describeError } from '../describe-error.js';
 import { packageVersions } from '../versions.js';
 import { connectionOptions, connectRedis, type RedisTarget } from './redis-target.js';
 import { QUEUE_NAME, refusal, type StageJobData, type StageJobProgress, type StageJobResult } from './stage-job.js';
@@ -124,7 +125,7 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
 async function verifiedInputs(artifacts: ArtifactStore, data: StageJobData): Promise<StageInput[]> {
   const inputs: StageInput[] = [];
   for (const input of data.inputs) {
-    const hit = await artifacts.lookup(input.key, { verify: data.verify });
+    const hit = await artifacts.lookup(input.key, { verify: data.verify }).catch((err: unknown) => ({ ok: false as const, reason: describeError(err) }));
     if (!hit.ok) {
       throw new UnrecoverableError(
         `input ${input.name} (${input.key.slice(0, 12)}) is not usable in ${artifacts.root}: ${hit.reason}\n` +
