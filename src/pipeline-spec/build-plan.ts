@@ -94,10 +94,16 @@ function withContents(params: JsonObject, stage: StageType, contents: ((path: st
 function readableIds(groups: StageInstance[][], cells: CellInfo[], matrixKeys: string[]): StageInstance[] {
   const valuesOf = new Map(cells.map((c) => [c.id, c.values]));
   const renamed = new Map<string, string>();
+  const byId = new Map(groups.flat().map((i) => [i.id, i]));
+  const stageNames = new Set(groups.flat().map((i) => i.name));
   for (const group of groups) {
     const taken = new Set<string>();
     for (const inst of group) {
-      const label = commonLabel(inst.cells.map((c) => valuesOf.get(c)!), matrixKeys);
+      // A key of a stage that is neither this one nor upstream of it says nothing about this instance (ingest is
+      // not `ingest[train.lr=0.1]` because every cell it serves trains at 0.1).
+      const upstream = upstreamNames(inst, byId);
+      const keys = matrixKeys.filter((k) => !stageNames.has(k.split('.')[0]) || upstream.has(k.split('.')[0]));
+      const label = commonLabel(inst.cells.map((c) => valuesOf.get(c)!), keys);
       let id = group.length === 1 ? inst.name : `${inst.name}[${label}]`;
       if (group.length > 1 && (!label || taken.has(id))) id = `${inst.name}[${label ? label + ',' : ''}${inst.key.slice(0, 6)}]`;
       taken.add(id);
@@ -110,6 +116,21 @@ function readableIds(groups: StageInstance[][], cells: CellInfo[], matrixKeys: s
     inst.needs = inst.needs.map((n) => renamed.get(n)!);
   }
   return instances;
+}
+
+/** The names of an instance's stage and of every stage it needs, directly or not. */
+function upstreamNames(inst: StageInstance, byId: ReadonlyMap<string, StageInstance>): Set<string> {
+  const names = new Set<string>();
+  const seen = new Set<string>();
+  const todo = [inst];
+  while (todo.length) {
+    const next = todo.pop()!;
+    if (seen.has(next.id)) continue;
+    seen.add(next.id);
+    names.add(next.name);
+    for (const n of next.needs) todo.push(byId.get(n)!);
+  }
+  return names;
 }
 
 /** `k=v,k=v` of the matrix values every one of these cells shares; a null (the key left out) is not named. */

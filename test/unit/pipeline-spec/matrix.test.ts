@@ -59,6 +59,14 @@ describe('matrix expansion', () => {
     expect(instancesOf(plain, 'train')[0].key).toBe(nn.key);
   });
 
+  it('an instance id names only matrix keys of its own stage and of the stages upstream of it', () => {
+    const p = plan(DATA + 'matrix:\n  train.model+train.lr: [[nn, 0.1], [cnn, 0.1]]\n  split.test: [0.2, 0.3]\n');
+    // Every cell trains at 0.1, but that is train's business, not split's or chunk's.
+    expect(instancesOf(p, 'split').map((i) => i.id)).toEqual(['split[split.test=0.2]', 'split[split.test=0.3]']);
+    expect(instancesOf(p, 'chunk').map((i) => i.id)).toEqual(['chunk[split.test=0.2]', 'chunk[split.test=0.3]']);
+    expect(instancesOf(p, 'train').map((i) => i.id)).toContain('train[train.model=nn,train.lr=0.1,split.test=0.2]');
+  });
+
   it('ranges expand as a person wrote them', () => {
     const p = plan(DATA + 'matrix:\n  split.test: { from: 0.1, to: 0.3, step: 0.1 }\n');
     expect(p.cells.map((c) => c.values['split.test'])).toEqual([0.1, 0.2, 0.3]);
