@@ -1,12 +1,13 @@
 // `npm run bench`: training speed per backend that loads (examples/s and achieved GFLOP/s of the table2 models
 // on a fixed synthetic batch set), and the runner's own costs (a cached re-run, artifact hashing, db writes).
-// Not a test: it prints numbers. `--json` prints one object.
+// Not a test: it prints numbers. `--json` prints one object. `--peer` adds PyTorch's figures for the same cnn_lstm
+// (src/bench/peer.ts) and the ratios; the wasm cnn_lstm result carries a profile of one training step.
 //
 // GFLOP/s counts the forward and backward matrix products of each layer (src/models/flops.ts).
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +18,8 @@ import { ExperimentStore } from '../store/db.js';
 import { writeSyntheticCorpus } from '../dataset/synthetic.js';
 import { ContentDigests } from '../store/content-digest.js';
 import { hashFile } from '../store/hash-files.js';
+import type { StepProfile } from './bench-worker.js';
+import { peerSpeed } from './peer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -24,12 +27,13 @@ const root = resolve(here, '..', '..');
 export interface BackendResult {
   examples_per_s: number;
   gflops: number;
+  profile?: StepProfile;
 }
 
-async function trainingSpeed(backend: string, model: string, workers: number): Promise<BackendResult | { error: string }> {
+async function trainingSpeed(backend: string, model: string, workers: number, profile = false): Promise<BackendResult | { error: string }> {
   const runs = Array.from({ length: workers }, () =>
     new Promise<BackendResult | { error: string }>((res) => {
-      const w = new Worker(join(here, 'bench-worker.js'), { workerData: { backend, model } });
+      const w = new Worker(join(here, 'bench-worker.js'), { workerData: { backend, model, profile } });
       w.once('message', (m: BackendResult | { error: string }) => {
         res(m);
         void w.terminate();
@@ -41,7 +45,7 @@ async function trainingSpeed(backend: string, model: string, workers: number): P
   const failed = results.find((r): r is { error: string } => 'error' in r);
   if (failed) return failed;
   const ok = results as BackendResult[];
-  return { examples_per_s: sum(ok.map((r) => r.examples_per_s)), gflops: sum(ok.map((r) => r.gflops)) };
+  return { examples_per_s: sum(ok.map((r) => r.examples_per_s)), gflops: sum(ok.map((r) => r.gflops)), ...(ok[0].profile ? { profile: ok[0].profile } : {}) };
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
@@ -171,32 +175,23 @@ function planAtLimit(): { cells: number; instances: number; load_plan_ms: number
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  if (process.argv.includes('--queue')) {
-    const { queueBench } = await import('./queue-bench.js');
-    const q = await queueBench();
-    if (json) process.stdout.write(JSON.stringify(q, null, 2) + '\n');
-    else {
-      const o = q.overhead;
-      const s = q.speedup;
-      process.stdout.write(`queue (${q.redis}): ${o.stages} trivial stages, ${o.queue_ms_per_stage} ms each through the queue, ${o.local_ms_per_stage} ms in-process: ${o.overhead_ms_per_stage} ms overhead per stage\n`);
-      process.stdout.write(`queue: ${s.stages} CPU-bound stages, 1 worker ${s.one_worker_s} s, 2 workers ${s.two_workers_s} s: speed-up ${s.speedup}x (load average ${q.load_average.join(' ')})\n`);
-    }
-    return;
-  }
   // `--backends=` (empty) measures the runner only.
   const only = process.argv.find((a) => a.startsWith('--backends='))?.slice('--backends='.length).split(',').filter(Boolean);
   const backends: Record<string, Record<string, BackendResult | { error: string }>> = {};
   for (const backend of only ?? ['node', 'wasm', 'cpu']) {
     backends[backend] = {};
     for (const model of ['cnn_lstm', 'nn']) {
-      const r = await trainingSpeed(backend, model, 1);
+      const r = await trainingSpeed(backend, model, 1, backend === 'wasm' && model === 'cnn_lstm');
       backends[backend][model] = r;
       if ('error' in r) break;
     }
     if (!('error' in backends[backend].cnn_lstm)) backends[backend].cnn_lstm_2_workers = await trainingSpeed(backend, 'cnn_lstm', 2);
   }
+  // Right after pipe's own figures, so that the ratios compare one sitting.
+  const peer = process.argv.includes('--peer') ? peerComparison(backends.wasm) : undefined;
   const result = {
     backends,
+    ...(peer ? { peer } : {}),
     noop_rerun: noopRerun(),
     data_digest: dataDigest(),
     plan_at_limit: planAtLimit(),
@@ -210,8 +205,10 @@ async function main(): Promise<void> {
   for (const [backend, models] of Object.entries(backends)) {
     for (const [model, r] of Object.entries(models)) {
       process.stdout.write('error' in r ? `${backend} ${model}: unavailable (${r.error})\n` : `${backend} ${model}: ${r.examples_per_s.toFixed(1)} examples/s, ${r.gflops.toFixed(2)} GFLOP/s\n`);
+      if (!('error' in r) && r.profile) writeProfile(`${backend} ${model}`, r.profile);
     }
   }
+  if (peer) writePeer(peer);
   const p = result.plan_at_limit;
   process.stdout.write(`plan of ${p.cells} cells (${p.instances} stage instances): loadPlan ${p.load_plan_ms} ms, pipe validate ${p.validate_ms} ms\n`);
   const d = result.data_digest;
@@ -220,3 +217,29 @@ async function main(): Promise<void> {
 }
 
 void main();
+
+type Peer = ReturnType<typeof peerSpeed> & { ratio_1?: number; ratio_2?: number; load_average: number[] };
+
+/** PyTorch's cnn_lstm with 1 and 2 threads, and pipe's wasm cnn_lstm (1 and 2 workers) divided by it. */
+function peerComparison(wasm: Record<string, BackendResult | { error: string }> | undefined): Peer {
+  const peer = peerSpeed(root);
+  const load_average = loadavg().map((l) => Math.round(l * 100) / 100);
+  if ('skipped' in peer) return { ...peer, load_average };
+  const rate = (r: BackendResult | { error: string } | undefined): number | undefined => (r && !('error' in r) ? r.examples_per_s : undefined);
+  const ratio = (a: number | undefined, b: number | undefined): number | undefined => (a && b ? Math.round((a / b) * 100) / 100 : undefined);
+  return { ...peer, ratio_1: ratio(rate(wasm?.cnn_lstm), peer.threads['1']), ratio_2: ratio(rate(wasm?.cnn_lstm_2_workers), peer.threads['2']), load_average };
+}
+
+function writePeer(peer: Peer): void {
+  if ('skipped' in peer) {
+    process.stdout.write(`${peer.skipped}\n`);
+    return;
+  }
+  const t = peer.threads;
+  process.stdout.write(`pytorch ${peer.torch} cnn_lstm: ${t['1']} examples/s (1 thread), ${t['2']} (2 threads); pipe wasm ÷ pytorch: ${peer.ratio_1 ?? '–'} (1 worker ÷ 1 thread), ${peer.ratio_2 ?? '–'} (2 workers ÷ 2 threads); load average ${peer.load_average.join(' ')}\n`);
+}
+
+function writeProfile(name: string, p: StepProfile): void {
+  process.stdout.write(`  one ${name} step: ${p.step_ms} ms, ${p.kernels} kernels taking ${p.kernel_ms} ms; costliest:\n`);
+  for (const k of p.by_kernel_and_shape.slice(0, 10)) process.stdout.write(`    ${k.kernel.padEnd(40)} ${k.ms.toFixed(1).padStart(7)} ms in ${k.calls} call(s)\n`);
+}
