@@ -6,10 +6,12 @@
 // On features ([frames, dims] from a features stage) the dims are the channels: the convolutions run over time and
 // the lstm reads the frames. `pooling: attention` replaces the average (cnn) or last state (lstm, cnn_lstm) with a
 // learned softmax-weighted sum over time.
-// Stock tfjs layers throughout, so model.json loads in any tfjs; wasm-training.ts makes their gradients run on WASM.
+// Stock tfjs layers throughout, so model.json loads in any tfjs; wasm-training.ts makes their gradients run on WASM,
+// and fused-lstm.ts makes the LSTM layer compute (forward and backward) in far fewer kernels.
 
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import { fuseLstmLayers } from './fused-lstm.js';
 
 export type ModelKind = 'nn' | 'cnn' | 'lstm' | 'cnn_lstm';
 
@@ -95,12 +97,17 @@ export function buildModel(
     ...(params.dropout > 0 ? [tf.layers.dropout({ rate: params.dropout, seed: next() })] : []),
     tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) }),
   ];
-  if (!attention) return tf.sequential({ name: params.model, layers: [...body, ...head()] });
+  if (!attention) return fused(tf.sequential({ name: params.model, layers: [...body, ...head()] }));
   const input = tf.input({ shape });
   const sequence = body.reduce<tfjs.SymbolicTensor>((x, layer) => layer.apply(x) as tfjs.SymbolicTensor, input);
   const pooled = attentionPooling(tf, sequence, next);
   const output = head().reduce<tfjs.SymbolicTensor>((x, layer) => layer.apply(x) as tfjs.SymbolicTensor, pooled);
-  return tf.model({ name: params.model, inputs: input, outputs: output });
+  return fused(tf.model({ name: params.model, inputs: input, outputs: output }));
+
+  function fused(model: tfjs.LayersModel): tfjs.LayersModel {
+    fuseLstmLayers(tf, model);
+    return model;
+  }
 }
 
 /**

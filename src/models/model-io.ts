@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import { fuseLstmLayers } from './fused-lstm.js';
 
 export async function saveModel(tf: Tf, model: tfjs.LayersModel, dir: string): Promise<void> {
   await model.save(
@@ -31,7 +32,10 @@ export async function loadModel(tf: Tf, dir: string): Promise<tfjs.LayersModel> 
   };
   const bytes = readFileSync(join(dir, 'weights.bin'));
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }));
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }));
+  // Predicts as it trained (fused-lstm.ts): the same float results as validation during training.
+  fuseLstmLayers(tf, model);
+  return model;
 }
 
 /** All weights of a model as one Float32Array (for checkpoints and best-weight snapshots). */

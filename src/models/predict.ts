@@ -8,7 +8,7 @@ import { inputShape } from './build-model.js';
 import { loadExamples } from './examples.js';
 import { loadModel } from './model-io.js';
 import type { TrainParams } from './train-loop.js';
-import { predictSet } from './train-loop.js';
+import { predictionRows, predictSet } from './train-loop.js';
 
 export interface FilePrediction {
   utterance: string;
@@ -29,7 +29,7 @@ export async function predictFiles(
   const set = data.bySplit[split];
   const model = await loadModel(tf, modelDir);
   const classes = data.classes.length;
-  const probs = predictSet(tf, model, set, inputShape(trained.params, data.shape), trained.params.batchSize);
+  const probs = predictSet(tf, model, set, inputShape(trained.params, data.shape), predictionRows(set.size));
   model.dispose();
   const files = new Map<string, FilePrediction & { count: number }>();
   for (let i = 0; i < set.n; i++) {

@@ -140,7 +140,7 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
     }
     trainingMs += Date.now() - t0;
     trainedExamples += trainSet.n;
-    const val = evaluateSet(tf, model, valSet, shape, classes, job.params.batchSize);
+    const val = evaluateSet(tf, model, valSet, shape, classes, predictionRows(valSet.size));
     const record: EpochRecord = {
       epoch,
       loss: lossSum / trainSet.n,
@@ -327,13 +327,28 @@ export function evaluateSet(
   return { loss: set.n ? loss / set.n : 0, accuracy: set.n ? correct / set.n : 0 };
 }
 
+/** Input values per prediction batch (64 MB): inference keeps no activations for a backward pass. */
+const PREDICTION_VALUES = 1 << 24;
+
+/**
+ * Rows per batch when predicting (validation, evaluation): as many as fit PREDICTION_VALUES, so that a pass over a
+ * set is a few large batches rather than many of the training batch's size (each batch costs a fixed dispatch).
+ * Inference has no batch statistics (BatchNorm uses its moving averages), so the batch size changes no result
+ * beyond float rounding.
+ */
+export function predictionRows(size: number): number {
+  return Math.max(1, Math.floor(PREDICTION_VALUES / Math.max(1, size)));
+}
+
 /** Class probabilities of every example, row-major [n, classes]. */
 export function predictSet(tf: Tf, model: tfjs.LayersModel, set: ExampleSet, shape: number[], batchSize: number): Float32Array {
   const parts: Float32Array[] = [];
+  const rows = Math.min(batchSize, set.n);
+  const buffer = new Float32Array(rows * set.size);
   for (let start = 0; start < set.n; start += batchSize) {
     const idx = Array.from({ length: Math.min(batchSize, set.n - start) }, (_, i) => start + i);
     parts.push(
-      tf.tidy(() => (model.apply(toInput(tf, gatherBatch(set, idx), idx.length, shape), { training: false }) as tfjs.Tensor).dataSync() as Float32Array),
+      tf.tidy(() => (model.apply(toInput(tf, gatherBatch(set, idx, buffer), idx.length, shape), { training: false }) as tfjs.Tensor).dataSync() as Float32Array),
     );
   }
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));

@@ -6,9 +6,11 @@
 //   - Tile, which FusedBatchNorm's input gradient uses to broadcast a vector: ~130 ms per million floats;
 //   - MaxPoolGrad: slower than an argMax over the windows, and it credits the last of tied maxima where the CPU
 //     backend (and TensorFlow) credit the first; ties are common over a zero-padded chunk tail.
+//   - Slice (and SplitV, a Slice per part) copies its whole input out of the WASM heap before copying the part:
+//     splitting a tensor into 25 steps copied it 25 times.
 // So, on WASM only: matMul operands are transposed by the Transpose kernel first; Conv2D's gradient is two forward
 // convolutions; BatchNorm's input gradient broadcasts; MaxPool's gradient is a one-hot of each window's argMax
-// times dy. test/unit/models/wasm-training.test.ts compares every one with the CPU backend's stock gradients; on
+// times dy; Slice and SplitV copy from the heap in place (the same values, one copy). test/unit/models/wasm-training.test.ts compares every one with the CPU backend's stock gradients; on
 // other backends the stock gradients run unchanged.
 
 import type * as tfjs from '@tensorflow/tfjs';
@@ -26,6 +28,7 @@ export function installWasmTraining(tf: Tf): void {
   installed.add(tf);
   transposeMatMulOperandsFirst(tf, 'BatchMatMul');
   transposeMatMulOperandsFirst(tf, '_FusedMatMul');
+  sliceInPlace(tf);
   overrideGradient(tf, 'Conv2D', (original) => (dy, saved, attrs) => {
     const a = attrs as unknown as { strides: number | [number, number]; pad: tfjs.backend_util.ExplicitPadding | 'valid' | 'same' | number; dataFormat: string; dilations: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
     const dilated = a.dilations !== undefined && (Array.isArray(a.dilations) ? a.dilations.some((d) => d !== 1) : a.dilations !== 1);
@@ -89,6 +92,75 @@ function transposeMatMulOperandsFirst(tf: Tf, kernelName: string): void {
   };
   tf.unregisterKernel(kernelName, 'wasm');
   tf.registerKernel({ ...original, kernelFunc });
+}
+
+/** The WASM backend's own heap access, which its kernels use (not in tfjs' KernelBackend type). */
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tfjs.DataType): tfjs.TensorInfo;
+  typedArrayFromHeap(t: tfjs.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+/** Slice and SplitV of numeric tensors reading their input where it lies in the heap. */
+function sliceInPlace(tf: Tf): void {
+  const slice = tf.getKernel('Slice', 'wasm');
+  const split = tf.getKernel('SplitV', 'wasm');
+  if (!slice || !split) throw new Error('the WASM backend has no Slice or SplitV kernel');
+  const part = (x: tfjs.TensorInfo, begin: number[], size: number[], backend: WasmHeap): tfjs.TensorInfo => {
+    // The output first: allocating may grow the heap, which detaches views taken before.
+    const out = backend.makeOutput(size, x.dtype);
+    copyPart(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
+    return out;
+  };
+  const sliceFunc: tfjs.KernelFunc = (args) => {
+    const { x } = args.inputs as { x: tfjs.TensorInfo };
+    if (x.dtype === 'string') return slice.kernelFunc(args);
+    const { begin, size } = args.attrs as unknown as { begin: number[]; size: number[] };
+    const [b, s] = tf.slice_util.parseSliceParams(x, begin, size);
+    return part(x, b, s, args.backend as unknown as WasmHeap);
+  };
+  const splitFunc: tfjs.KernelFunc = (args) => {
+    const { x } = args.inputs as { x: tfjs.TensorInfo };
+    if (x.dtype === 'string') return split.kernelFunc(args);
+    const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+    const at = tf.util.parseAxisParam(axis, x.shape)[0];
+    const begin = x.shape.map(() => 0);
+    return tf.backend_util.prepareSplitSize(x as tfjs.Tensor, numOrSizeSplits, at).map((n) => {
+      const size = [...x.shape];
+      size[at] = n;
+      const out = part(x, [...begin], size, args.backend as unknown as WasmHeap);
+      begin[at] += n;
+      return out;
+    });
+  };
+  for (const [config, kernelFunc] of [[slice, sliceFunc], [split, splitFunc]] as const) {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel({ ...config, kernelFunc });
+  }
+}
+
+/** Copies the block at `begin` of `size` out of a row-major array of `shape`, in runs as long as the block allows. */
+function copyPart(x: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }, shape: number[], begin: number[], size: number[], out: { set(a: ArrayLike<number>, offset: number): void }): void {
+  const rank = shape.length;
+  if (size.some((n) => n === 0)) return;
+  // Dims from `inner` on are read whole (except `inner` itself), so each run is contiguous in x.
+  let inner = rank - 1;
+  while (inner > 0 && begin[inner] === 0 && size[inner] === shape[inner]) inner--;
+  const strides = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+  const run = size[inner] * strides[inner];
+  const index = begin.slice(0, inner);
+  let written = 0;
+  for (;;) {
+    let offset = begin[inner] * strides[inner];
+    for (let k = 0; k < inner; k++) offset += index[k] * strides[k];
+    out.set(x.subarray(offset, offset + run), written);
+    written += run;
+    let k = inner - 1;
+    for (; k >= 0; k--) {
+      if (++index[k] < begin[k] + size[k]) break;
+      index[k] = begin[k];
+    }
+    if (k < 0) return;
+  }
 }
 
 /**

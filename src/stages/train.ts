@@ -12,7 +12,7 @@ import { defineStage, EXAMPLE_TYPES, inputOfTypes } from './stage.js';
 
 export const trainStage = defineStage<TrainParams>({
   type: 'train',
-  version: 2,
+  version: 3,
   usesSeed: true,
   scope: 'cell',
   paramsSchema: {

@@ -62,6 +62,27 @@ describe('WASM training kernels', () => {
     cpu.forEach((ref, i) => expect(relativeError(wasm[i], ref)).toBeLessThan(1e-4));
   });
 
+  it('slices and splits in place give the CPU backend\'s values: inner, middle and outer dims, contiguous or not', async () => {
+    const { cpu, wasm } = await onBoth((tf) =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(values(3 * 5 * 4 * 6, 4), [3, 5, 4, 6]);
+        const int = tf.tensor2d(Int32Array.from({ length: 35 }, (_, i) => i * 7 - 50), [5, 7], 'int32');
+        const parts = [
+          tf.slice(x, [1, 0, 0, 0], [2, 5, 4, 6]),
+          tf.slice(x, [0, 2, 1, 3], [3, 2, 3, 2]),
+          tf.slice(x, [2, 4, 3, 5], [1, 1, 1, 1]),
+          tf.slice(x, [0, 0, 0, 1], [3, 5, 4, 5]),
+          tf.slice(int, [1, 2], [3, 4]),
+          ...tf.split(x, 5, 1),
+          ...tf.split(x, [2, 1, 3], 3),
+          ...tf.split(tf.reshape(x, [60, 6]), 12, 0),
+        ];
+        return parts.map((p) => Float32Array.from(p.dataSync()));
+      }),
+    );
+    expect(wasm).toEqual(cpu);
+  });
+
   it.each([2, 4])('max pooling by %i sends the gradient to the first maximum of a window, ties included', async (pool) => {
     // The last 24 steps are constant, as after a conv over a zero-padded chunk tail: every window there ties.
     const x = values(2 * 64 * 3, 3).map((v, i) => (Math.floor(i / 3) % 64 >= 40 ? 0.25 : v));
