@@ -36,12 +36,22 @@ function isNumericAxis(table: ResultsTable, key: string): boolean {
   return table.rows.every((r) => typeof r.values[key] === 'number');
 }
 
+/**
+ * Short bar labels: `model classSet` where that names every row apart (a table whose rows also differ in settings,
+ * as table2's, would otherwise show the same truncated start on several bars); else each row's full label.
+ */
+export function barLabels(table: ResultsTable): string[] {
+  const short = table.rows.map((r) => [r.model, r.classSet].filter((v): v is string => typeof v === 'string').join(' '));
+  return short.every((l) => l !== '') && new Set(short).size === short.length ? short : table.rows.map((r) => r.label);
+}
+
 /** The rows' mean metric beside the reference values, as an SVG bar chart. */
 export async function barChart(table: ResultsTable): Promise<string> {
   const { barChartSvg } = await import('../charts/bar-chart.js');
   const m = table.metric;
-  const bars = table.rows.map((r) => ({
-    label: r.label,
+  const labels = barLabels(table);
+  const bars = table.rows.map((r, i) => ({
+    label: labels[i],
     value: (r[m].mean ?? 0) / 100,
     ...(r[m].std === null ? {} : { std: r[m].std / 100 }),
     ...(r.reference === null ? {} : { reference: r.reference / 100 }),

@@ -105,8 +105,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export const compareStage = defineStage<CompareParams>({
   type: 'compare',
   // 2: protocol and validation columns, fold rows pooled. 3: the validation mark per class set and protocol.
-  // 4: the flags column (did not learn, collapsed, overfit) and its legend.
-  version: 4,
+  // 4: the flags column (did not learn, collapsed, overfit) and its legend. 5: the bar chart labels its bars by
+  // model and class set where those tell the rows apart.
+  version: 5,
   usesSeed: false,
   scope: 'plan',
   paramsSchema: {
