@@ -7,10 +7,11 @@
 // the lstm reads the frames. `pooling: attention` replaces the average (cnn) or last state (lstm, cnn_lstm) with a
 // learned softmax-weighted sum over time.
 // Stock tfjs layers throughout, so model.json loads in any tfjs; wasm-training.ts makes their gradients run on WASM,
-// and fused-lstm.ts makes the LSTM layer compute (forward and backward) in far fewer kernels.
+// and fused-lstm.ts and fused-batch-norm.ts make the LSTM and BatchNorm layers train in far fewer kernels.
 
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import { fuseBatchNormLayers } from './fused-batch-norm.js';
 import { fuseLstmLayers } from './fused-lstm.js';
 
 export type ModelKind = 'nn' | 'cnn' | 'lstm' | 'cnn_lstm';
@@ -106,6 +107,7 @@ export function buildModel(
 
   function fused(model: tfjs.LayersModel): tfjs.LayersModel {
     fuseLstmLayers(tf, model);
+    fuseBatchNormLayers(tf, model);
     return model;
   }
 }
