@@ -6,6 +6,7 @@ import { QueueExecutor } from '../runner/queue/queue-executor.js';
 import { parseRedisUrl } from '../runner/queue/redis-target.js';
 import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
+import type { AnyStage } from '../stages/stage.js';
 import { ArtifactStore } from '../store/artifact-store.js';
 import { chooseReporter } from '../ui/choose-reporter.js';
 import { plainReporter } from '../ui/plain-reporter.js';
@@ -43,6 +44,7 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
   });
   checkForcedStages(plan, opts.force);
   if (opts.dryRun) return dryRun(plan, projectDir, opts);
+  if (opts.queue) checkQueueable(plan, stages);
   const queue = opts.queue ? await openQueue(opts.queue, projectDir) : undefined;
 
   const controller = new AbortController();
@@ -99,6 +101,18 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+}
+
+/** `pipe worker` knows the built-in stage types only: a spec with a user's module stage runs locally. */
+function checkQueueable(plan: Plan, stages: ReadonlyMap<string, AnyStage>): void {
+  const inst = plan.instances.find((i) => stages.get(i.type)?.codeDigest !== undefined);
+  if (inst) {
+    throw new SpecError(
+      `--queue: stage ${inst.name} is a module stage (type ${inst.type}), and pipe worker runs built-in stages only`,
+      inst.place,
+      'run this spec without --queue (docs/distributed.md, Not (yet) distributed)',
+    );
   }
 }
 

@@ -2,7 +2,7 @@
 // pipeline giving the same keys and metrics as a local run, a worker SIGKILLed during training, two coordinators
 // of one spec at once, and Redis unreachable at start.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, parseSummary, pipe, pipeAsync, type SummaryStage } from '../helpers/cli.js';
@@ -57,6 +57,21 @@ describe('pipe run --queue with Redis unreachable', () => {
     const env = await pipe(dir, ['workers'], { PIPE_QUEUE: url });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain(`cannot reach Redis at ${url}`);
+  });
+});
+
+describe('pipe run --queue with a module stage', () => {
+  it('refuses the spec at the module stage before queueing anything (workers run built-in stages only), exit 2', async () => {
+    const dir = makeProject('pipe-queue-');
+    mkdirSync(join(dir, 'stages'));
+    writeFileSync(
+      join(dir, 'stages', 'mine.js'),
+      "export default { type: 'mine', version: 1, usesSeed: false, scope: 'cell', paramsSchema: { type: 'object' }, run: async () => ({}) };\n",
+    );
+    writeFileSync(join(dir, 'spec.yaml'), 'name: m\nstages:\n  mine: { type: ./stages/mine.js }\n');
+    const r = await pipe(dir, ['run', 'spec.yaml', '--queue', `redis://127.0.0.1:${await freePort()}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('spec.yaml:3:3 stages.mine: --queue: stage mine is a module stage (type mine), and pipe worker runs built-in stages only');
   });
 });
 
