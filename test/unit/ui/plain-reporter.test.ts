@@ -50,6 +50,10 @@ describe('plainReporter', () => {
     ]);
     expect(formatEvent({ kind: 'stage-progress', id: nn, progress: { kind: 'batch', epoch: 1, batch: 1, batches: 2 } })).toBeNull();
   });
+
+  it('names the pipe worker a stage started on, when it runs through a queue', () => {
+    expect(formatEvent({ kind: 'stage-started', id: nn, key: 'abcdef0123456789', worker: 'host-b:4711' })).toBe(`started  ${nn} abcdef0123 on host-b:4711`);
+  });
 });
 
 describe('chooseReporter', () => {

@@ -35,6 +35,12 @@ describe('reduceRun', () => {
     expect(countStates(s)).toEqual({ waiting: 2, cached: 1, running: 1, done: 1, failed: 1, skipped: 1 });
   });
 
+  it('remembers which pipe worker runs a stage started through a queue', () => {
+    const s = fold([runStarted, { kind: 'stage-started', id: 'split', key: 'k', worker: 'host-b:4711' }, { kind: 'stage-started', id: 'ingest', key: 'k' }]);
+    expect(s.stages.split).toMatchObject({ state: 'running', worker: 'host-b:4711' });
+    expect(s.stages.ingest.worker).toBeUndefined();
+  });
+
   it('keeps every epoch of a training and forgets the batch once its epoch ends', () => {
     const s = fold([
       runStarted,
