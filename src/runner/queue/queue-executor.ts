@@ -19,7 +19,7 @@ interface Waiter {
   emit: RunEventListener;
   since: number;
   signal: AbortSignal;
-  /** When a worker began computing the stage for this job (a worker that found it computed sends no start). */
+  /** When a worker began computing the stage for a job of this run (one that finds it computed sends no start). */
   started?: number;
   settle(x: Execution): void;
 }
@@ -158,7 +158,7 @@ export class QueueExecutor implements Executor {
     if (!waiter || typeof data !== 'object' || data === null) return;
     const { id, key } = waiter.task.inst;
     if (data.kind === 'started') {
-      waiter.started ??= Date.now();
+      if (data.runId === waiter.task.runId) waiter.started ??= Date.now();
       waiter.emit({ kind: 'stage-started', id, key, worker: data.worker });
     }
     else if (data.kind === 'progress') waiter.emit({ kind: 'stage-progress', id, progress: data.progress });

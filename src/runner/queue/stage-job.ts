@@ -21,8 +21,8 @@ export interface StageJobData {
   backend?: string;
 }
 
-/** Sent through `job.updateProgress`: the worker took the job, or the stage reported progress. */
-export type StageJobProgress = { kind: 'started'; worker: string } | { kind: 'progress'; progress: StageProgress };
+/** Sent through `job.updateProgress`: a worker began computing the stage for the job of run `runId`, or it reported progress. */
+export type StageJobProgress = { kind: 'started'; worker: string; runId: string } | { kind: 'progress'; progress: StageProgress };
 
 export interface StageJobResult {
   status: 'ran' | 'cached';

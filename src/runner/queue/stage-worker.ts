@@ -69,7 +69,7 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
     try {
       const x = await computeOrReuse(
         { runId: data.runId, inst: data.instance, inputs, forced: data.forced, depth: 0, verify: data.verify, runOptions: { backend: data.backend, projectDir: options.projectDir } },
-        { artifacts, stages, signal: stopping.signal, emit: progressSender(job, name) },
+        { artifacts, stages, signal: stopping.signal, emit: progressSender(job, name, data.runId) },
       );
       if (stopping.signal.aborted) {
         // Shutting down: another worker takes the job (and resumes from the checkpoint this one left).
@@ -138,11 +138,11 @@ async function verifiedInputs(artifacts: ArtifactStore, data: StageJobData): Pro
 }
 
 /** Sends the stage's start and progress through the job, batch and file counts at most every PROGRESS_MS. */
-function progressSender(job: Job, worker: string): (event: RunEvent) => void {
+function progressSender(job: Job, worker: string, runId: string): (event: RunEvent) => void {
   let last = 0;
   const send = (p: StageJobProgress): void => void job.updateProgress(p).catch(() => undefined);
   return (event) => {
-    if (event.kind === 'stage-started') send({ kind: 'started', worker });
+    if (event.kind === 'stage-started') send({ kind: 'started', worker, runId });
     if (event.kind !== 'stage-progress') return;
     const frequent = event.progress.kind === 'batch' || event.progress.kind === 'progress';
     if (frequent && Date.now() - last < PROGRESS_MS) return;
