@@ -13,8 +13,8 @@ export interface PeerResult {
 
 export const PEER_HINT = 'PyTorch peer skipped: python3 cannot import torch (Debian: apt-get install python3-torch; elsewhere: pip install torch)';
 
-export function peerSpeed(root: string, threads: number[] = [1, 2]): PeerResult | { skipped: string } {
-  const python = pythonWithTorch();
+export function peerSpeed(root: string, threads: number[] = [1, 2], pythons = defaultPythons()): PeerResult | { skipped: string } {
+  const python = pythons.find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
   if (!python) return { skipped: PEER_HINT };
   const r = spawnSync(python, [join(root, 'bench', 'peer_torch.py'), ...threads.map(String)], { encoding: 'utf8' });
   if (r.status !== 0) return { skipped: `PyTorch peer failed: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}` };
@@ -23,7 +23,6 @@ export function peerSpeed(root: string, threads: number[] = [1, 2]): PeerResult 
 }
 
 /** PIPE_PEER_PYTHON, else python3 on the PATH, else the system's (a pyenv or venv python3 on the PATH may lack Debian's torch). */
-function pythonWithTorch(): string | undefined {
-  const candidates = [process.env.PIPE_PEER_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
-  return candidates.find((python) => spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+function defaultPythons(): string[] {
+  return [process.env.PIPE_PEER_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
 }
