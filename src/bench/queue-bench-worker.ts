@@ -9,6 +9,8 @@ const worker = await startStageWorker({
   target: parseRedisUrl(url),
   projectDir,
   stages: benchStages,
+  // As `pipe worker` does: stages computed in threads of their own.
+  stageModule: { url: new URL('./bench-stages.js', import.meta.url).href, exportName: 'benchStages' },
   concurrency: 1,
   lockMs: 30_000,
   log: (line) => {

@@ -27,6 +27,8 @@ export async function workerCommand(opts: WorkerCommandOptions): Promise<number>
     target,
     projectDir,
     stages: stageRegistry,
+    // Computed in threads of their own, so that a long stage never keeps the job's lock from being renewed.
+    stageModule: { url: new URL('../stages/registry.js', import.meta.url).href, exportName: 'stageRegistry' },
     concurrency: opts.concurrency,
     lockMs: opts.lockSeconds * 1000,
     log: (line) => process.stdout.write(line + '\n'),

@@ -13,8 +13,8 @@ type Worker = ReturnType<typeof pipeAsync>;
 
 /**
  * A `pipe worker` process; resolves once it follows the queue. A job's lock lapses after `lockSeconds` without
- * renewal: short locks hand a killed worker's job on sooner, but a stage that holds the event loop longer (normalize
- * does, for seconds on a loaded machine) would look dead.
+ * renewal: short locks hand a killed worker's job on sooner, long ones keep an overloaded machine (2 cores shared
+ * with other test files) from handing a job on while its worker lives.
  */
 async function startWorker(dir: string, url: string, lockSeconds = 20): Promise<Worker> {
   const w = pipeAsync(dir, ['worker', '--queue', url, '--concurrency', '1', '--lock-seconds', String(lockSeconds)]);
@@ -136,7 +136,7 @@ describe.skipIf(redisMissing)('pipe run --queue with two pipe workers', () => {
   }, 180_000);
 
   it('a worker SIGKILLed during training: the other worker takes the job, training resumes from its checkpoint, the run succeeds', async () => {
-    // Upstream stages are cached by now: only train (in a worker thread) and evaluate run, so 2 s locks hold.
+    // 2 s locks: the job of the killed worker moves on within about 4 s.
     await stopWorkers(workers);
     workers = await Promise.all([startWorker(dir, redis.url, 2), startWorker(dir, redis.url, 2)]);
     const args = ['run', 'pipelines/demo.yaml', '--plain', '--queue', redis.url, '--set', 'train.epochs=16', '--set', 'train.patience=16'];

@@ -11,8 +11,10 @@ import type { AnyStage, StageInput } from '../../stages/stage.js';
 import { ArtifactStore } from '../../store/artifact-store.js';
 import { computeOrReuse } from '../compute-stage.js';
 import { describeError } from '../describe-error.js';
+import type { StageTask } from '../executor.js';
 import { packageVersions } from '../versions.js';
 import { connectionOptions, connectRedis, type RedisTarget } from './redis-target.js';
+import { StageThreads, type StageModule } from './stage-threads.js';
 import { QUEUE_NAME, refusal, type StageJobData, type StageJobProgress, type StageJobResult } from './stage-job.js';
 import { announceWorker, retireWorker, WORKER_TTL_S, type WorkerInfo } from './worker-registry.js';
 
@@ -21,6 +23,12 @@ export interface StageWorkerOptions {
   /** The project folder whose artifacts/ this worker shares with the coordinators. */
   projectDir: string;
   stages: ReadonlyMap<string, AnyStage>;
+  /**
+   * The module that exports `stages`, for computing them in threads of their own (stage-threads.ts), as `pipe worker`
+   * does; without it they run on this thread (tests with stand-in stages), where a stage that holds the event loop
+   * longer than `lockMs` looks dead to BullMQ.
+   */
+  stageModule?: StageModule;
   concurrency: number;
   /**
    * How long a job's lock holds without renewal (renewed every half of it): a job of a worker that died goes back
@@ -52,6 +60,7 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
   const redis = await connectRedis(target, { graceMs: Number.POSITIVE_INFINITY });
   const info: WorkerInfo = { name, host: hostname(), pid: process.pid, pipe, project: options.projectDir, concurrency: options.concurrency, startedAt: new Date().toISOString(), running: [] };
   const announce = (): Promise<void> => announceWorker(redis, info).catch(() => undefined);
+  const threads = options.stageModule ? new StageThreads(options.stageModule) : undefined;
 
   const processor = async (job: Job<StageJobData, StageJobResult>, token?: string): Promise<StageJobResult> => {
     const data = job.data;
@@ -67,10 +76,11 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
     info.running.push(running);
     log(`took     ${id} ${key.slice(0, 10)} (run ${data.runId})`);
     try {
-      const x = await computeOrReuse(
-        { runId: data.runId, inst: data.instance, inputs, forced: data.forced, depth: 0, verify: data.verify, runOptions: { backend: data.backend, projectDir: options.projectDir } },
-        { artifacts, stages, signal: stopping.signal, emit: progressSender(job, name, data.runId) },
-      );
+      const task: StageTask = { runId: data.runId, inst: data.instance, inputs, forced: data.forced, depth: 0, verify: data.verify, runOptions: { backend: data.backend, projectDir: options.projectDir } };
+      const emit = progressSender(job, name, data.runId);
+      const x = threads
+        ? await threads.run(task, artifacts.root, emit, stopping.signal)
+        : await computeOrReuse(task, { artifacts, stages, signal: stopping.signal, emit });
       if (stopping.signal.aborted) {
         // Shutting down: another worker takes the job (and resumes from the checkpoint this one left).
         await job.moveToWait(token);
@@ -117,6 +127,7 @@ export async function startStageWorker(options: StageWorkerOptions): Promise<Sta
       await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, CLOSE_MS).unref())]);
       void worker.disconnect().catch(() => undefined);
       redis.disconnect();
+      await threads?.close();
     },
   };
 }
