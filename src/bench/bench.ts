@@ -175,6 +175,18 @@ function planAtLimit(): { cells: number; instances: number; load_plan_ms: number
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
+  if (process.argv.includes('--queue')) {
+    const { queueBench } = await import('./queue-bench.js');
+    const q = await queueBench();
+    if (json) process.stdout.write(JSON.stringify(q, null, 2) + '\n');
+    else {
+      const o = q.overhead;
+      const s = q.speedup;
+      process.stdout.write(`queue (${q.redis}): ${o.stages} trivial stages, ${o.queue_ms_per_stage} ms each through the queue, ${o.local_ms_per_stage} ms in-process: ${o.overhead_ms_per_stage} ms overhead per stage\n`);
+      process.stdout.write(`queue: ${s.stages} CPU-bound stages, 1 worker ${s.one_worker_s} s, 2 workers ${s.two_workers_s} s: speed-up ${s.speedup}x (load average ${q.load_average.join(' ')})\n`);
+    }
+    return;
+  }
   // `--backends=` (empty) measures the runner only.
   const only = process.argv.find((a) => a.startsWith('--backends='))?.slice('--backends='.length).split(',').filter(Boolean);
   const backends: Record<string, Record<string, BackendResult | { error: string }>> = {};
