@@ -9,7 +9,7 @@ export interface EpochMetrics {
   valLoss: number;
   valAccuracy: number;
   ms: number;
-  /** The learning rate this epoch trained with (after warm-up); recorded only where a schedule changes it. */
+  /** The learning rate of this epoch (reduce on plateau applied; a warm-up scales it further per step); recorded only where a schedule changes it. */
   lr?: number;
 }
 
