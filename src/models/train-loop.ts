@@ -92,7 +92,7 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   const model = buildModel(tf, job.params, data.shape, classes, job.seed, scaling);
   const optimizer = job.params.optimizer === 'adam' ? tf.train.adam(job.params.lr) : tf.train.momentum(job.params.lr, job.params.momentum, job.params.nesterov);
   const update: UpdateRules = { weightDecay: job.params.weightDecay, clipNorm: job.params.clipNorm, decayed: decayedWeights(model) };
-  const augment: AugmentParams = { ...AUGMENT_DEFAULTS, ...definedOnly({ shift: job.params.shift, gainDb: job.params.gainDb, noiseSnr: job.params.noiseSnr }) };
+  const augment: AugmentParams = { ...AUGMENT_DEFAULTS, ...job.params };
   const shape = inputShape(job.params, data.shape);
   const weights = job.params.classWeights === 'balanced' ? balancedWeights(trainSet.labels, classes) : undefined;
   const masks: MaskParams = { ...MASK_DEFAULTS, ...job.params };
@@ -248,11 +248,6 @@ export function setLearningRate(optimizer: tfjs.Optimizer, lr: number): void {
   if (o.learningRate === lr) return;
   if (o.setLearningRate) o.setLearningRate(lr);
   else o.learningRate = lr;
-}
-
-/** The entries of `o` that are not undefined, so that spreading them over defaults keeps the defaults. */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** n / (classes · count) per class of the training labels: every class weighs the same in the loss in total. */

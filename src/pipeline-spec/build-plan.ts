@@ -97,12 +97,14 @@ function readableIds(groups: StageInstance[][], cells: CellInfo[], matrixKeys: s
   const byId = new Map(groups.flat().map((i) => [i.id, i]));
   const stageNames = new Set(groups.flat().map((i) => i.name));
   for (const group of groups) {
+    if (group.length === 0) continue;
     const taken = new Set<string>();
+    // A key of a stage that is neither this one nor upstream of it says nothing about its instances (ingest is not
+    // `ingest[train.lr=0.1]` because every cell it serves trains at 0.1). A group is one stage's instances, which
+    // all need the same stages, so its first instance answers for all.
+    const upstream = upstreamNames(group[0], byId);
+    const keys = matrixKeys.filter((k) => !stageNames.has(k.split('.')[0]) || upstream.has(k.split('.')[0]));
     for (const inst of group) {
-      // A key of a stage that is neither this one nor upstream of it says nothing about this instance (ingest is
-      // not `ingest[train.lr=0.1]` because every cell it serves trains at 0.1).
-      const upstream = upstreamNames(inst, byId);
-      const keys = matrixKeys.filter((k) => !stageNames.has(k.split('.')[0]) || upstream.has(k.split('.')[0]));
       const label = commonLabel(inst.cells.map((c) => valuesOf.get(c)!), keys);
       let id = group.length === 1 ? inst.name : `${inst.name}[${label}]`;
       if (group.length > 1 && (!label || taken.has(id))) id = `${inst.name}[${label ? label + ',' : ''}${inst.key.slice(0, 6)}]`;

@@ -70,9 +70,6 @@ export const trainStage = defineStage<TrainParams>({
         { stage: ctx.name },
       );
     }
-    if ((p.plateauFactor === undefined) !== (p.plateauPatience === undefined)) {
-      throw new StageError('plateauFactor and plateauPatience go together', { stage: ctx.name }, 'set both (e.g. plateauFactor: 0.5, plateauPatience: 4) or neither');
-    }
     const chunk = inputOfTypes(ctx.inputs, EXAMPLE_TYPES);
     if (!chunk) throw new StageError('needs a chunk or features stage as input', { stage: ctx.name }, 'add `needs: [chunk]` (or `needs: [features]`)');
     const { trainInWorker } = await import('../models/train-in-worker.js');

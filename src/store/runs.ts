@@ -32,16 +32,8 @@ export interface RunRow {
   host: string | null;
 }
 
-export interface NewRun {
-  name: string | null;
-  tags: string[];
-  specPath: string;
-  specHash: string;
-  overrides: Record<string, Json>;
-  resolvedSpec: JsonObject;
-  versions: Record<string, string | null>;
-  backend: string | null;
-}
+/** What a run's row holds when it starts; the store adds its id, status, start time, pid and host. */
+export type NewRun = Pick<RunRow, 'name' | 'tags' | 'specPath' | 'specHash' | 'overrides' | 'resolvedSpec' | 'versions' | 'backend'>;
 
 export interface RunFilter {
   /** The spec path as recorded, or its tail after a `/` (`table2.yaml` matches `experiments/table2.yaml`). */
