@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import type { RunCommandOptions } from './commands/run.js';
+import type { TuneCommandOptions } from './commands/tune.js';
 import type { WorkerCommandOptions } from './commands/worker.js';
 import { isPipeError, systemError } from './errors.js';
 import { DEFAULT_MAX_CELLS } from './pipeline-spec/matrix.js';
@@ -78,6 +79,23 @@ async function main(argv: string[]): Promise<number> {
     const { runCommand } = await import('./commands/run.js');
     exitCode = await runCommand(spec, opts);
   });
+
+  program
+    .command('tune')
+    .description("search the spec's `search:` block on the validation split, then run the chosen configuration on test")
+    .argument('<spec>', 'YAML spec file with a search: block')
+    .option('--set <key=value>', 'override a param (repeatable)', collect, [])
+    .option('--jobs <n>', 'stages run at once (default: number of cores)', parsePositiveInt, jobsDefault())
+    .option(...maxCellsOption)
+    .option('--trials <n>', "configurations to sample (default: the search block's trials)", parsePositiveInt)
+    .option('--dry-run', 'print the trials it would run and how many cells, run nothing')
+    .addOption(new Option('--backend <name>', 'tfjs backend for training').choices(['node', 'wasm', 'cpu']).env('PIPE_BACKEND'))
+    .option('--name <name>', "name the tune (its runs are named NAME-rung-N and NAME-final-GROUP)")
+    .option('--plain', 'plain line output even on a terminal')
+    .action(async (spec: string, opts: TuneCommandOptions) => {
+      const { tuneCommand } = await import('./commands/tune.js');
+      exitCode = await tuneCommand(spec, opts);
+    });
 
   program
     .command('validate')
