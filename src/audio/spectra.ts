@@ -137,7 +137,7 @@ export function deltas(data: Float32Array, frames: number, dims: number, width =
  * Windows each frame, transforms it and calls `visit` with its power spectrum (fftSize/2 + 1 values). One FFT
  * and one set of buffers serve all frames; `power` is overwritten for the next frame, so `visit` must copy it.
  */
-function forEachFramePower(signal: Float32Array, o: FrameOptions, visit: (frame: number, power: Float64Array) => void): void {
+export function forEachFramePower(signal: Float32Array, o: FrameOptions, visit: (frame: number, power: Float64Array) => void): void {
   const { windowLength, hop, fftSize } = o;
   const fft = new FFT(fftSize);
   const window = hannWindow(windowLength);
