@@ -3,6 +3,9 @@
 //   cnn:      four blocks Conv1D → BatchNorm → ELU → MaxPool1D, global average pool → dropout → softmax
 //   lstm:     the waveform cut into frames of `frameLength` samples (a [steps, frameLength] sequence) → LSTM → softmax
 //   cnn_lstm: the four conv blocks, then one LSTM (tanh) over the conv output sequence → dropout → softmax
+//   logreg:   the input flattened → one dense softmax layer (multinomial logistic regression)
+//   svm:      the input flattened → one dense layer of class scores → softmax (linear-svm.ts trains the scores
+//             with a multiclass squared hinge; the softmax only turns them into uncalibrated probabilities)
 // On features ([frames, dims] from a features stage) the dims are the channels: the convolutions run over time and
 // the lstm reads the frames. `pooling: attention` replaces the average (cnn) or last state (lstm, cnn_lstm) with a
 // learned softmax-weighted sum over time.
@@ -14,7 +17,12 @@ import type { Tf } from './backend.js';
 import { fuseBatchNormLayers } from './fused-batch-norm.js';
 import { fuseLstmLayers } from './fused-lstm.js';
 
-export type ModelKind = 'nn' | 'cnn' | 'lstm' | 'cnn_lstm';
+export type ModelKind = 'nn' | 'cnn' | 'lstm' | 'cnn_lstm' | 'logreg' | 'svm';
+
+/** The linear models: one dense layer on the flattened input, no dropout, no hidden units. */
+export function isLinear(model: ModelKind): model is 'logreg' | 'svm' {
+  return model === 'logreg' || model === 'svm';
+}
 
 export interface ModelParams {
   model: ModelKind;
@@ -45,7 +53,7 @@ export interface InputScaling {
  */
 export function inputShape(params: ModelParams, example: number | [number, number]): number[] {
   const [steps, channels] = typeof example === 'number' ? [example, 1] : example;
-  if (params.model === 'nn') return [steps * channels];
+  if (params.model === 'nn' || isLinear(params.model)) return [steps * channels];
   if (params.model === 'lstm' && channels === 1) return [Math.floor(steps / params.frameLength), params.frameLength];
   return [steps, channels];
 }
@@ -78,6 +86,12 @@ export function buildModel(
   // A stock Rescaling layer standardises the input, so model.json carries the scaling to prediction.
   const body: tfjs.layers.Layer[] = scaling ? [tf.layers.rescaling({ inputShape: shape, scale: 1 / scaling.std, offset: -scaling.mean / scaling.std })] : [];
   const inputShapeArg = scaling ? {} : { inputShape: shape };
+  if (isLinear(params.model)) {
+    // The svm's scores are the dense layer's output; a Softmax layer after it keeps predict.ts and evaluate unchanged.
+    const dense = tf.layers.dense({ ...inputShapeArg, units: classes, activation: params.model === 'logreg' ? 'softmax' : 'linear', kernelInitializer: tf.initializers.glorotUniform({ seed: next() }) });
+    const output = params.model === 'svm' ? [tf.layers.softmax()] : [];
+    return tf.sequential({ name: params.model, layers: [...body, dense, ...output] });
+  }
   switch (params.model) {
     case 'nn':
       body.push(tf.layers.dense({ ...inputShapeArg, units: params.denseUnits, activation: 'relu', kernelInitializer: tf.initializers.heNormal({ seed: next() }) }));

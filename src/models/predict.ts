@@ -1,5 +1,6 @@
 // Per-file class probabilities of a trained model on one split of a chunk artifact: in `chunk` framing the mean of
-// the file's chunk probabilities, in `file` framing the file's own prediction.
+// the file's chunk probabilities, in `file` framing the file's own prediction. An ensemble over seeds
+// (train-members.ts) predicts the mean of its members' probabilities per example.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,13 +25,19 @@ export async function predictFiles(
   options: { backend?: string },
 ): Promise<{ classes: string[]; backend: string; files: FilePrediction[] }> {
   const { tf, name } = await selectBackend(options.backend);
-  const trained = JSON.parse(readFileSync(join(modelDir, 'train.json'), 'utf8')) as { params: TrainParams; maxChunks: number };
+  const trained = JSON.parse(readFileSync(join(modelDir, 'train.json'), 'utf8')) as { params: TrainParams; maxChunks: number; members?: { dir: string }[] };
   const data = loadExamples(chunkDir, trained.params.input, { maxChunks: trained.maxChunks, splits: [split] });
   const set = data.bySplit[split];
-  const model = await loadModel(tf, modelDir);
   const classes = data.classes.length;
-  const probs = predictSet(tf, model, set, inputShape(trained.params, data.shape), predictionRows(set.size));
-  model.dispose();
+  const dirs = trained.members ? trained.members.map((m) => join(modelDir, m.dir)) : [modelDir];
+  const probs = new Float32Array(set.n * classes);
+  for (const dir of dirs) {
+    const model = await loadModel(tf, dir);
+    const own = predictSet(tf, model, set, inputShape(trained.params, data.shape), predictionRows(set.size));
+    model.dispose();
+    // One model: probs = own exactly (x / 1), so a single model's predictions are unchanged.
+    own.forEach((p, i) => (probs[i] += p / dirs.length));
+  }
   const files = new Map<string, FilePrediction & { count: number }>();
   for (let i = 0; i < set.n; i++) {
     const row = probs.subarray(i * classes, (i + 1) * classes);

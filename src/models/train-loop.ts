@@ -19,6 +19,7 @@ import { packWeights, saveModel, unpackWeights } from './model-io.js';
 import { mixBatch } from './mixup.js';
 import { AUGMENT_DEFAULTS, augmentBatch, augmenting, type AugmentParams } from './augment.js';
 import { replaySchedule, warmedUp } from './schedule.js';
+import { scoresModel, squaredHinge, squaredHingeOfProbs, type LossKind } from './linear-svm.js';
 import { MASK_DEFAULTS, maskBatch, type MaskParams } from './spec-augment.js';
 
 export interface TrainParams extends ModelParams, Partial<MaskParams>, Partial<AugmentParams> {
@@ -50,6 +51,8 @@ export interface TrainParams extends ModelParams, Partial<MaskParams>, Partial<A
   minEpochs?: number;
   /** Selection and early stopping watch the mean validation loss of the last `smoothing` epochs. */
   smoothing?: number;
+  /** An ensemble of this many models over derived seeds (train-members.ts); absent: one model. */
+  members?: number;
 }
 
 export interface TrainJob {
@@ -66,7 +69,8 @@ export type { EpochRecord };
 export interface TrainSummary {
   backend: string;
   epochs: number;
-  bestEpoch: number;
+  /** The kept epoch; absent for an ensemble (train-members.ts), whose members each keep their own. */
+  bestEpoch?: number;
   bestValLoss: number;
   bestValAccuracy: number;
   resumedFrom: number;
@@ -78,6 +82,8 @@ export interface TrainSummary {
   gflops: number;
   /** Training accuracy of the kept epoch (measured during that epoch, with dropout and augmentation on). */
   bestTrainAccuracy: number;
+  /** An ensemble's number of members (train-members.ts); absent for one model. */
+  members?: number;
 }
 
 export async function train(job: TrainJob, report: (p: StageProgress) => void, cancelled: () => boolean): Promise<TrainSummary> {
@@ -90,6 +96,10 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
   const valSet = data.bySplit.val.n > 0 ? data.bySplit.val : trainSet;
   const scaling = job.params.standardize ? fitScaling(trainSet.x) : undefined;
   const model = buildModel(tf, job.params, data.shape, classes, job.seed, scaling);
+  // The svm trains its scores (the layer before its Softmax) against the hinge; validation scores the same hinge.
+  const loss: LossKind = job.params.model === 'svm' ? 'hinge' : 'crossentropy';
+  const trained = loss === 'hinge' ? scoresModel(tf, model) : model;
+  if (loss === 'hinge' && job.params.mixup) throw new Error('mixup blends targets, which the svm hinge cannot use: set mixup: 0 with model: svm');
   const optimizer = job.params.optimizer === 'adam' ? tf.train.adam(job.params.lr) : tf.train.momentum(job.params.lr, job.params.momentum, job.params.nesterov);
   const update: UpdateRules = { weightDecay: job.params.weightDecay, clipNorm: job.params.clipNorm, decayed: decayedWeights(model) };
   const augment: AugmentParams = { ...AUGMENT_DEFAULTS, ...job.params };
@@ -129,7 +139,7 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
       setLearningRate(optimizer, warmedUp(schedule.lr, job.params.warmupEpochs, epoch, b, batches));
       const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
       const targets = job.params.mixup ? mixBatch(x, labels, classes, job.params.mixup, mulberry32(mixSeed(stepSeed, 11))) : undefined;
-      const [l, c] = trainStep(tf, model, optimizer, { x, labels, targets }, shape, classes, weights, update);
+      const [l, c] = trainStep(tf, trained, optimizer, { x, labels, targets }, shape, classes, weights, update, loss);
       lossSum += l * idx.length;
       correct += c;
       if (Date.now() - lastReport > 250 || b === batches - 1) {
@@ -140,7 +150,7 @@ export async function train(job: TrainJob, report: (p: StageProgress) => void, c
     }
     trainingMs += Date.now() - t0;
     trainedExamples += trainSet.n;
-    const val = evaluateSet(tf, model, valSet, shape, classes, predictionRows(valSet.size));
+    const val = evaluateSet(tf, model, valSet, shape, classes, predictionRows(valSet.size), loss);
     const record: EpochRecord = {
       epoch,
       loss: lossSum / trainSet.n,
@@ -266,7 +276,8 @@ export interface Batch {
 
 /**
  * One optimizer step; returns [mean loss, correct predictions] with a single read back from the backend. With
- * class weights the loss is the mean of each example's cross-entropy times its class's weight.
+ * class weights the loss is the mean of each example's loss times its class's weight. With the `hinge` loss the
+ * model's output is the svm's scores (linear-svm.ts), whose argmax is also its prediction.
  */
 export function trainStep(
   tf: Tf,
@@ -277,6 +288,7 @@ export function trainStep(
   classes: number,
   classWeights?: Float32Array,
   update: UpdateRules = {},
+  objective: LossKind = 'crossentropy',
 ): [number, number] {
   return tf.tidy(() => {
     const x = toInput(tf, batch.x, batch.labels.length, shape);
@@ -286,10 +298,10 @@ export function trainStep(
     let correct: tfjs.Tensor | undefined;
     // What optimizer.minimize does (variableGrads, then applyGradients), with the update rules in between.
     const { value: loss, grads } = tf.variableGrads(() => {
-      const probs = model.apply(x, { training: true }) as tfjs.Tensor;
+      const output = model.apply(x, { training: true }) as tfjs.Tensor;
       // Kept past variableGrads' own scope, then released by the outer tidy.
-      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')));
-      const perExample = tf.metrics.categoricalCrossentropy(y, probs);
+      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(output, -1), labels), 'float32')));
+      const perExample = objective === 'hinge' ? squaredHinge(tf, y, output) : tf.metrics.categoricalCrossentropy(y, output);
       return tf.mean(weights ? tf.mul(perExample, weights) : perExample) as tfjs.Scalar;
     });
     optimizer.applyGradients(applyUpdateRules(tf, grads, update));
@@ -300,7 +312,7 @@ export function trainStep(
   });
 }
 
-/** Mean loss and accuracy over a set, in inference mode. */
+/** Mean loss (cross-entropy, or the svm's hinge) and accuracy over a set, in inference mode. */
 export function evaluateSet(
   tf: Tf,
   model: tfjs.LayersModel,
@@ -308,13 +320,18 @@ export function evaluateSet(
   shape: number[],
   classes: number,
   batchSize: number,
+  kind: LossKind = 'crossentropy',
 ): { loss: number; accuracy: number } {
-  const probs = predictSet(tf, model, set, shape, batchSize);
+  return scoreProbabilities(predictSet(tf, model, set, shape, batchSize), set, classes, kind);
+}
+
+/** Mean loss and accuracy of class probabilities [n, classes] (row-major) against a set's labels. */
+export function scoreProbabilities(probs: Float32Array, set: Pick<ExampleSet, 'n' | 'labels'>, classes: number, kind: LossKind = 'crossentropy'): { loss: number; accuracy: number } {
   let loss = 0;
   let correct = 0;
   for (let i = 0; i < set.n; i++) {
     const row = probs.subarray(i * classes, (i + 1) * classes);
-    loss -= Math.log(Math.max(row[set.labels[i]], 1e-7));
+    loss += kind === 'hinge' ? squaredHingeOfProbs(row, set.labels[i]) : -Math.log(Math.max(row[set.labels[i]], 1e-7));
     let arg = 0;
     for (let k = 1; k < classes; k++) if (row[k] > row[arg]) arg = k;
     if (arg === set.labels[i]) correct += 1;

@@ -2,12 +2,13 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { DataError, PipeError } from '../errors.js';
-import { train, type TrainJob } from './train-loop.js';
+import type { TrainJob } from './train-loop.js';
+import { trainMembers } from './train-members.js';
 import type { WorkerMessage } from './train-in-worker.js';
 
 // Cancelling terminates this thread (train-in-worker.ts), so the loop itself is never asked to stop.
 const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
-train(workerData as TrainJob, (progress) => post({ kind: 'progress', progress }), () => false).then(
+trainMembers(workerData as TrainJob, (progress) => post({ kind: 'progress', progress }), () => false).then(
   (summary) => post({ kind: 'done', summary }),
   (err: unknown) =>
     post({

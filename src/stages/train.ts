@@ -1,5 +1,7 @@
-// Train: fit one of the paper's models with SGD (momentum, Nesterov), early stopping on validation loss and a
-// checkpoint per epoch, in a worker thread. Writes model.json + weights.bin, history.json, train.json, curves.svg.
+// Train: fit one of the paper's models (or a logistic regression or linear SVM) with SGD (momentum, Nesterov) or
+// Adam, early stopping on validation loss and a checkpoint per epoch, in a worker thread. Writes model.json +
+// weights.bin, history.json, train.json, curves.svg; with `members: K`, K models in member-1 … member-K (each with
+// its own model, history and train.json), a train.json that lists them, and the first member's curves.svg.
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { StageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import type { EpochRecord, TrainParams } from '../models/train-loop.js';
 import { MASK_DEFAULTS } from '../models/spec-augment.js';
+import { memberDir } from '../models/member-dir.js';
 import { defineStage, EXAMPLE_TYPES, inputOfTypes } from './stage.js';
 
 export const trainStage = defineStage<TrainParams>({
@@ -19,7 +22,7 @@ export const trainStage = defineStage<TrainParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      model: { enum: ['nn', 'cnn', 'lstm', 'cnn_lstm'], default: 'cnn_lstm' },
+      model: { enum: ['nn', 'cnn', 'lstm', 'cnn_lstm', 'logreg', 'svm'], default: 'cnn_lstm', description: 'logreg: one dense softmax layer; svm: one dense layer of scores, squared multiclass hinge (both on the flattened input)' },
       input: { enum: ['chunk', 'file'], default: 'chunk', description: 'chunk: each chunk one example; file: the file [chunks, length] one example' },
       epochs: { type: 'integer', minimum: 1, default: 40 },
       patience: { type: 'integer', minimum: 1, default: 8 },
@@ -58,6 +61,7 @@ export const trainStage = defineStage<TrainParams>({
       shift: { type: 'integer', minimum: 0, description: 'augmentation: shift each training example by up to this many steps, zero-filled (default 0)' },
       gainDb: { type: 'number', minimum: 0, description: 'augmentation: random gain of up to ± this many dB per training example (default 0)' },
       noiseSnr: { type: 'number', description: 'augmentation: add white noise at this signal-to-noise ratio (dB) to each training example (default: none)' },
+      members: { type: 'integer', minimum: 1, description: "an ensemble of this many models over derived seeds, their probabilities averaged (default 1: one model)" },
     },
   },
   checkParams: trainParamProblems,
@@ -75,13 +79,16 @@ export const trainStage = defineStage<TrainParams>({
     const { trainInWorker } = await import('../models/train-in-worker.js');
     const job = { chunkDir: chunk.dir, params: p, seed: ctx.seed, scratchDir: ctx.scratchDir, outDir: ctx.outDir, backend: ctx.options.backend };
     const summary = await trainInWorker(job, ctx.report, ctx.signal);
-    const history = JSON.parse(await readFile(join(ctx.outDir, 'history.json'), 'utf8')) as EpochRecord[];
+    const historyDir = summary.members ? join(ctx.outDir, memberDir(1)) : ctx.outDir;
+    const history = JSON.parse(await readFile(join(historyDir, 'history.json'), 'utf8')) as EpochRecord[];
     const { learningCurvesSvg } = await import('../charts/learning-curves.js');
-    await writeFile(join(ctx.outDir, 'curves.svg'), await learningCurvesSvg(history, p.model));
+    const title = summary.members ? `${p.model} (member 1 of ${summary.members})` : p.model;
+    await writeFile(join(ctx.outDir, 'curves.svg'), await learningCurvesSvg(history, title));
     return {
       metrics: {
         epochs: summary.epochs,
-        bestEpoch: summary.bestEpoch,
+        ...(summary.bestEpoch === undefined ? {} : { bestEpoch: summary.bestEpoch }),
+        ...(summary.members ? { members: summary.members } : {}),
         valLoss: summary.bestValLoss,
         valAccuracy: summary.bestValAccuracy,
         trainAccuracy: summary.bestTrainAccuracy,
@@ -94,8 +101,11 @@ export const trainStage = defineStage<TrainParams>({
   },
 });
 
-/** Reduce-on-plateau needs both its factor and its patience. */
+/** Reduce-on-plateau needs both its factor and its patience; the svm's hinge cannot use mixup's soft targets. */
 function trainParamProblems(params: JsonObject): ParamProblem[] {
+  if (params.model === 'svm' && typeof params.mixup === 'number' && params.mixup > 0) {
+    return [{ message: "mixup blends the targets, which the svm's hinge cannot use", path: ['mixup'], hint: 'set mixup: 0 with model: svm, or use model: logreg' }];
+  }
   if ((params.plateauFactor === undefined) !== (params.plateauPatience === undefined)) {
     const given = params.plateauFactor === undefined ? 'plateauPatience' : 'plateauFactor';
     return [{ message: 'plateauFactor and plateauPatience go together', path: [given], hint: 'set both (e.g. plateauFactor: 0.5, plateauPatience: 4) or neither' }];
