@@ -253,7 +253,7 @@ async function writeJson(path: string, value: unknown): Promise<void> {
 }
 
 /** One file per line: readable and diffable, without pretty-printing every probability on its own line. */
-async function writePredictions(path: string, head: JsonObject, files: FilePrediction[]): Promise<void> {
+export async function writePredictions(path: string, head: JsonObject, files: FilePrediction[]): Promise<void> {
   const header = JSON.stringify(head).slice(0, -1);
   const rows = files.map((f) =>
     JSON.stringify({ utterance: f.utterance, speaker: f.speaker, label: f.label, predicted: f.predicted, probs: f.probs }),
