@@ -1,8 +1,9 @@
-// Standardising feature matrices per dimension: over each utterance's own frames, or with a mean and standard
-// deviation fitted on the training split only and applied unchanged to validation and test, so that nothing of
-// the test data reaches the numbers a model is trained with.
+// Standardising feature matrices per dimension: over each utterance's own frames, with a mean and standard
+// deviation fitted on the training split only and applied unchanged to validation and test (nothing of the test
+// data reaches the numbers a model is trained with), or per speaker over all of that speaker's rows, whatever
+// their split: a declared protocol variant that uses the test speakers' unlabelled audio.
 
-export type FeatureScaling = 'none' | 'utterance' | 'train';
+export type FeatureScaling = 'none' | 'utterance' | 'train' | 'speaker';
 
 export interface Standardiser {
   mean: number[];
@@ -41,4 +42,32 @@ export function applyStandardiser(m: Float32Array, s: Standardiser): Float32Arra
 /** Standardise a matrix over its own frames (cepstral mean and variance normalisation), in place. */
 export function standardiseOwnFrames(m: Float32Array, dims: number): Float32Array {
   return applyStandardiser(m, fitStandardiser([m], dims));
+}
+
+/** A speaker's standardiser and what it was fitted on. */
+export interface SpeakerStandardiser extends Standardiser {
+  speaker: string;
+  /** Rows of this speaker per split, all of which shaped the mean and std. */
+  rows: Partial<Record<string, number>>;
+}
+
+/**
+ * Standardises every speaker's matrices with that speaker's own mean and std over all of their frames, in place
+ * (labels are not read, but the test speakers' audio is). Returns the fitted numbers, by speaker, sorted.
+ */
+export function standardisePerSpeaker(
+  rows: readonly { speaker: string; split: string }[],
+  matrices: readonly Float32Array[],
+  dims: number,
+): SpeakerStandardiser[] {
+  const bySpeaker = new Map<string, number[]>();
+  rows.forEach((r, i) => bySpeaker.set(r.speaker, [...(bySpeaker.get(r.speaker) ?? []), i]));
+  return [...bySpeaker.keys()].sort().map((speaker) => {
+    const own = bySpeaker.get(speaker)!;
+    const scaler = fitStandardiser(own.map((i) => matrices[i]), dims);
+    for (const i of own) applyStandardiser(matrices[i], scaler);
+    const counts: Partial<Record<string, number>> = {};
+    for (const i of own) counts[rows[i].split] = (counts[rows[i].split] ?? 0) + 1;
+    return { speaker, rows: counts, ...scaler };
+  });
 }

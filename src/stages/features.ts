@@ -1,14 +1,18 @@
-// Features: turn each chunk of waveform into a feature matrix [frames, dims] (log-mel bands, MFCCs, their deltas,
-// or their statistics over time), then standardise it: per utterance, or with a mean and std fitted on the
-// training split only. Writes the chunk format (chunks.json + chunks.f32) with `shape`, so train and evaluate
-// read either.
+// Features: turn each chunk of waveform into a feature matrix [frames, dims] (log-mel bands, MFCCs, prosodic and
+// spectral descriptors, their deltas, or their statistics over time), then standardise it: per utterance, with a
+// mean and std fitted on the training split only, or per speaker (a protocol variant that reads the test speakers'
+// unlabelled audio, which the manifest's `features.normalize` tells evaluate and compare). Writes the chunk format
+// (chunks.json + chunks.f32) with `shape`, so train and evaluate read either.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
+import { STATISTIC_NAMES } from '../audio/frame-statistics.js';
 import { utteranceFeatures, type FeatureOptions } from '../audio/utterance-features.js';
+import type { ParamProblem } from '../core/stage-type.js';
 import { readChunks, writeChunks } from '../dataset/chunk-files.js';
-import { applyStandardiser, fitStandardiser, standardiseOwnFrames, type FeatureScaling } from '../dataset/feature-scaling.js';
+import { applyStandardiser, fitStandardiser, standardiseOwnFrames, standardisePerSpeaker, type FeatureScaling } from '../dataset/feature-scaling.js';
+import type { JsonObject } from '../json.js';
 import { FileProgress } from '../dataset/file-progress.js';
 import { defineStage } from './stage.js';
 
@@ -25,7 +29,11 @@ export const featuresStage = defineStage<FeaturesParams>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      kind: { enum: ['raw', 'logmel', 'mfcc', 'stats'], default: 'logmel', description: 'stats: mean, std, min, max over time of statsOf' },
+      kind: {
+        enum: ['raw', 'logmel', 'mfcc', 'descriptors', 'stats'],
+        default: 'logmel',
+        description: 'descriptors: F0, voicing, energy, ZCR and spectral shape per frame; stats: statistics over time of statsOf',
+      },
       windowMs: { type: 'number', exclusiveMinimum: 0, default: 25 },
       hopMs: { type: 'number', exclusiveMinimum: 0, default: 10 },
       fftSize: { type: 'integer', minimum: 2, default: 512, description: 'a power of two at least the window length in samples' },
@@ -34,10 +42,24 @@ export const featuresStage = defineStage<FeaturesParams>({
       fMax: { type: 'number', exclusiveMinimum: 0, description: 'default: half the sample rate' },
       coefficients: { type: 'integer', minimum: 1, default: 13, description: 'MFCCs kept (kind mfcc, or stats of mfcc)' },
       deltas: { enum: [0, 1, 2], default: 0, description: '1: append Δ; 2: append Δ and ΔΔ' },
-      statsOf: { enum: ['logmel', 'mfcc'], default: 'logmel' },
-      normalize: { enum: ['none', 'utterance', 'train'], default: 'train', description: 'train: mean/std fitted on the training split only' },
+      statsOf: { enum: ['logmel', 'mfcc', 'descriptors'], default: 'logmel' },
+      // No defaults for the params below: specs without them keep their cache keys and their outputs.
+      descriptors: { type: 'boolean', description: 'append the descriptors (with their deltas) to the log-mel or MFCC frames' },
+      statistics: {
+        type: 'array',
+        items: { enum: [...STATISTIC_NAMES] },
+        minItems: 1,
+        uniqueItems: true,
+        description: 'what kind stats keeps of every dimension, in order (absent: mean, std, min, max)',
+      },
+      normalize: {
+        enum: ['none', 'utterance', 'train', 'speaker'],
+        default: 'train',
+        description: "train: mean/std fitted on the training split only; speaker: each speaker's own mean/std over all their rows (uses the test speakers' unlabelled audio)",
+      },
     },
   },
+  checkParams: featuresParamProblems,
   async run(ctx) {
     const p = ctx.params;
     if (p.kind === 'stats' && p.normalize === 'utterance') {
@@ -65,6 +87,12 @@ export const featuresStage = defineStage<FeaturesParams>({
       for (const m of matrices) applyStandardiser(m, scaler);
       writeFileSync(join(ctx.outDir, 'scaling.json'), JSON.stringify({ fittedOn: 'train', chunks: trainRows.length, ...scaler }) + '\n');
     }
+    if (p.normalize === 'speaker') {
+      // Each speaker's rows of every split, test included: the test speakers' audio (never their labels) shapes
+      // the numbers their own features are scaled with.
+      const speakers = standardisePerSpeaker(manifest.rows, matrices, shape[1]);
+      writeFileSync(join(ctx.outDir, 'scaling.json'), JSON.stringify({ fittedOn: 'speaker', usesTestAudio: true, chunks: manifest.rows.length, speakers }) + '\n');
+    }
     const features = { ...p, fMax: p.fMax ?? manifest.sampleRate / 2 };
     await writeChunks(
       ctx.outDir,
@@ -73,10 +101,33 @@ export const featuresStage = defineStage<FeaturesParams>({
     );
     return {
       metrics: { chunks: manifest.rows.length, frames: shape[0], dims: shape[1] },
-      info: { kind: p.kind, shape, normalize: p.normalize, fittedOnChunks: p.normalize === 'train' ? trainRows.length : null },
+      info: {
+        kind: p.kind,
+        shape,
+        normalize: p.normalize,
+        fittedOnChunks: p.normalize === 'train' ? trainRows.length : p.normalize === 'speaker' ? manifest.rows.length : null,
+      },
     };
   },
 });
+
+/** Combinations the schema cannot refuse: statistics only summarise, descriptors join log-mel or MFCC frames. */
+function featuresParamProblems(params: JsonObject): ParamProblem[] {
+  const kind = params.kind ?? 'logmel';
+  const problems: ParamProblem[] = [];
+  if (params.statistics !== undefined && kind !== 'stats') {
+    problems.push({ message: `statistics summarise frames over time, which kind ${String(kind)} keeps`, path: ['statistics'], hint: 'use kind: stats, or drop statistics' });
+  }
+  const describes = kind === 'descriptors' || kind === 'raw' || (kind === 'stats' && params.statsOf === 'descriptors');
+  if (params.descriptors === true && describes) {
+    problems.push({
+      message: `descriptors: true appends the descriptors to log-mel or MFCC frames, and kind ${String(kind)}${kind === 'stats' ? ' of descriptors' : ''} has none`,
+      path: ['descriptors'],
+      hint: 'use it with kind logmel or mfcc, or with kind stats of logmel or mfcc',
+    });
+  }
+  return problems;
+}
 
 /** The spectra module's RangeErrors (an FFT smaller than the window, fMax above Nyquist) become stage errors. */
 function computeOrExplain<T>(compute: () => T, stage: string): T {

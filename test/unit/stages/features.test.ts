@@ -11,21 +11,24 @@ import { runStage, tempDir } from '../../helpers/stage-context.js';
 const RATE = 16000;
 const LENGTH = 4000;
 
-/** A tone per chunk (frequency by label) in noise; `testScale` changes the test chunks only. */
-async function chunkDir(testScale = 1): Promise<string> {
+/** A tone per chunk (frequency by label) in noise; `testScale` changes the test chunks only, `speakerScale` speaker 03's. */
+async function chunkDir(testScale = 1, speakerScale = 1): Promise<string> {
   const dir = tempDir();
   const random = mulberry32(mixSeed(3, 0));
   const rows: ChunkWithSamples[] = [];
   for (let i = 0; i < 12; i++) {
     const split: SplitName = i < 8 ? 'train' : i < 10 ? 'val' : 'test';
     const label = i % 2;
-    const scale = split === 'test' ? testScale : 1;
+    const scale = (split === 'test' ? testScale : 1) * (speakerOf(i) === '03' ? speakerScale : 1);
     const samples = Float32Array.from({ length: LENGTH }, (_, t) => scale * (Math.sin((2 * Math.PI * (500 + 1500 * label) * t) / RATE) + 0.1 * (random() - 0.5)));
-    rows.push({ row: { utterance: `u${i}`, speaker: String(3 + (i % 4)).padStart(2, '0'), position: 0, label, split }, samples });
+    rows.push({ row: { utterance: `u${i}`, speaker: speakerOf(i), position: 0, label, split }, samples });
   }
   await writeChunks(dir, { classes: ['anger', 'sadness'], sampleRate: RATE, length: LENGTH }, rows);
   return dir;
 }
+
+/** Speakers 03-06 in turn: each has training rows; 03 and 04 a validation row, 05 and 06 a test row. */
+const speakerOf = (i: number) => String(3 + (i % 4)).padStart(2, '0');
 
 /** Mean and std of dim `d` over the frames of the given rows. */
 function dimStats(data: ReturnType<typeof readChunks>, rows: number[], d: number): { mean: number; std: number } {
@@ -95,6 +98,78 @@ describe('features stage', () => {
     expect(stats.chunk(2)[13]).toBeCloseTo(std, 3);
     expect(stats.chunk(2)[23]).toBeCloseTo(Math.min(...band3), 5);
     expect(stats.chunk(2)[33]).toBeCloseTo(Math.max(...band3), 5);
+  });
+
+  it('writes frame descriptors with kind descriptors: F0, voicing, energy, ZCR and spectral shape per frame', async () => {
+    const { outDir } = await runStage(featuresStage, { kind: 'descriptors', normalize: 'none' }, { inputs: [await chunkDir()] });
+    const out = readChunks(outDir);
+    expect(out.manifest.shape).toEqual([23, 9]);
+    expect(out.manifest.features).toMatchObject({ kind: 'descriptors' });
+    // Frame 5: centroid (dim 4) of the 500 Hz chunk below that of the 2000 Hz chunk; ZCR (dim 3) too.
+    const at = (r: number, d: number) => out.chunk(r)[5 * 9 + d];
+    expect(at(0, 4)).toBeLessThan(at(1, 4));
+    expect(at(0, 3)).toBeCloseTo((2 * 500) / RATE, 2);
+    expect(at(1, 3)).toBeCloseTo((2 * 2000) / RATE, 2);
+    // The 2000 Hz tone is above the F0 search range, the noise makes it aperiodic at 500 Hz's subharmonics:
+    // whatever is unvoiced is written as 0, never NaN.
+    expect(Array.from(out.chunk(1)).every(Number.isFinite)).toBe(true);
+  });
+
+  it('summarises log-mel and descriptor frames together with the statistics asked for', async () => {
+    const input = await chunkDir();
+    const params = { kind: 'stats', bands: 10, descriptors: true, statistics: ['mean', 'p50', 'slope'], normalize: 'none' };
+    const stats = readChunks((await runStage(featuresStage, params, { inputs: [input] })).outDir);
+    expect(stats.manifest.shape).toEqual([1, 3 * (10 + 9)]);
+    const frames = readChunks((await runStage(featuresStage, { kind: 'descriptors', normalize: 'none' }, { inputs: [input] })).outDir);
+    const zcr = Array.from({ length: 23 }, (_, t) => frames.chunk(2)[t * 9 + 3]);
+    // Statistic-major: mean of the 19 dims, then p50, then slope; the descriptors follow the 10 bands.
+    expect(stats.chunk(2)[10 + 3]).toBeCloseTo(zcr.reduce((a, b) => a + b, 0) / 23, 5);
+    expect(stats.chunk(2)[19 + 10 + 3]).toBeCloseTo([...zcr].sort((a, b) => a - b)[11], 5);
+    expect(Array.from(stats.chunk(2)).every(Number.isFinite)).toBe(true);
+  });
+
+  it('standardises each speaker with their own rows (all splits) with normalize: speaker, removing a speaker\'s gain', async () => {
+    const params = { kind: 'stats', bands: 12, normalize: 'speaker' };
+    const a = await runStage(featuresStage, params, { inputs: [await chunkDir(1, 1)] });
+    const b = await runStage(featuresStage, params, { inputs: [await chunkDir(1, 30)] });
+    const [fa, fb] = [readChunks(a.outDir), readChunks(b.outDir)];
+    expect(fa.manifest.features).toMatchObject({ normalize: 'speaker' });
+    // Speaker 03 (rows 0, 4, 8) is mean 0, std 1 over their own rows in every dim, validation row 8 included.
+    for (const d of [0, 5, 30]) {
+      expect(dimStats(fa, [0, 4, 8], d).mean).toBeCloseTo(0, 4);
+      expect(dimStats(fa, [0, 4, 8], d).std).toBeCloseTo(1, 3);
+    }
+    // A gain of 30 on all of speaker 03's audio shifts their log-mel means by log(900) and is standardised away.
+    for (const r of [0, 4, 8]) for (const d of [0, 3, 11]) expect(fb.chunk(r)[d]).toBeCloseTo(fa.chunk(r)[d], 2);
+    for (const r of [1, 2, 3]) expect(Array.from(fb.chunk(r))).toEqual(Array.from(fa.chunk(r)));
+    const scaling = JSON.parse(readFileSync(join(a.outDir, 'scaling.json'), 'utf8')) as {
+      fittedOn: string;
+      usesTestAudio: boolean;
+      speakers: { speaker: string; rows: Record<string, number>; mean: number[] }[];
+    };
+    expect(scaling).toMatchObject({ fittedOn: 'speaker', usesTestAudio: true, chunks: 12 });
+    expect(scaling.speakers.map((s) => [s.speaker, s.rows])).toEqual([
+      ['03', { train: 2, val: 1 }],
+      ['04', { train: 2, val: 1 }],
+      ['05', { train: 2, test: 1 }],
+      ['06', { train: 2, test: 1 }],
+    ]);
+    expect(scaling.speakers[0].mean).toHaveLength(48);
+  });
+
+  it('keeps the features header of params that do not name the new ones', async () => {
+    const { outDir } = await runStage(featuresStage, { kind: 'stats', bands: 10, normalize: 'none' }, { inputs: [await chunkDir()] });
+    const header = readChunks(outDir).manifest.features!;
+    expect(Object.keys(header)).not.toContain('descriptors');
+    expect(Object.keys(header)).not.toContain('statistics');
+  });
+
+  it('refuses statistics without kind stats, and descriptors: true where there is nothing to append them to', () => {
+    const check = (params: Record<string, unknown>) => featuresStage.checkParams!(params as never).map((p) => p.path.join('.'));
+    expect(check({ kind: 'logmel', statistics: ['mean'] })).toEqual(['statistics']);
+    expect(check({ kind: 'descriptors', descriptors: true })).toEqual(['descriptors']);
+    expect(check({ kind: 'stats', statsOf: 'descriptors', descriptors: true })).toEqual(['descriptors']);
+    expect(check({ kind: 'stats', statsOf: 'mfcc', descriptors: true, statistics: ['p90', 'slope'] })).toEqual([]);
   });
 
   it('rejects params that cannot work, naming them', async () => {
