@@ -72,8 +72,9 @@ async function readJsonObject(path: string): Promise<Record<string, unknown>> {
 }
 
 export async function runCompare(ctx: StageContext<CompareParams>): Promise<StageResult> {
-  // One input per evaluate instance; an instance shared by several cells arrives once, but guard against repeats.
-  const byKey = new Map(ctx.inputs.filter((i) => i.type === 'evaluate').map((i) => [i.key, i]));
+  // One input per evaluate (or ensemble, same format) instance; an instance shared by several cells arrives once, but
+  // guard against repeats.
+  const byKey = new Map(ctx.inputs.filter((i) => i.type === 'evaluate' || i.type === 'ensemble').map((i) => [i.key, i]));
   const inputs = [...byKey.values()];
   if (inputs.length === 0) {
     throw new StageError('has no evaluate inputs to compare', { stage: ctx.name }, 'give compare `needs: [evaluate]`');

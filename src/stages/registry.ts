@@ -4,6 +4,7 @@
 import { chunkStage } from './chunk.js';
 import { commandStage } from './command.js';
 import { compareStage } from './compare.js';
+import { ensembleStage } from './ensemble.js';
 import { evaluateStage } from './evaluate.js';
 import { featuresStage } from './features.js';
 import { ingestStage } from './ingest.js';
@@ -13,5 +14,5 @@ import type { AnyStage } from './stage.js';
 import { trainStage } from './train.js';
 
 export const stageRegistry: ReadonlyMap<string, AnyStage> = new Map(
-  [ingestStage, normalizeStage, splitStage, chunkStage, featuresStage, trainStage, evaluateStage, compareStage, commandStage].map((s) => [s.type, s]),
+  [ingestStage, normalizeStage, splitStage, chunkStage, featuresStage, trainStage, evaluateStage, ensembleStage, compareStage, commandStage].map((s) => [s.type, s]),
 );
