@@ -43,6 +43,7 @@ export async function runCommand(specPath: string, opts: RunCommandOptions): Pro
     contents: opts.dryRun ? 'read' : 'run',
   });
   checkForcedStages(plan, opts.force);
+  if (plan.resolved.search !== undefined) process.stderr.write('note: the spec has a search: block; pipe run runs the spec as written (pipe tune searches it, docs/tune.md)\n');
   if (opts.dryRun) return dryRun(plan, projectDir, opts);
   if (opts.queue) checkQueueable(plan, stages);
   const queue = opts.queue ? await openQueue(opts.queue, projectDir) : undefined;

@@ -28,6 +28,8 @@ export interface SpecFile {
   stages?: Record<string, StageSpec>;
   matrix?: Record<string, ParamValue>;
   exclude?: Record<string, ParamValue>[];
+  /** `pipe tune`'s search (docs/tune.md); checked in full by search-block.ts, with positions. */
+  search?: Record<string, ParamValue>;
 }
 
 export const STAGE_NAME = '^[a-z][a-z0-9_]*$';
@@ -61,6 +63,7 @@ export const specSchema: JSONSchemaType<SpecFile> = {
     },
     matrix: { type: 'object', nullable: true, required: [] },
     exclude: { type: 'array', nullable: true, items: { type: 'object', required: [] } },
+    search: { type: 'object', nullable: true, required: [] },
   },
 };
 

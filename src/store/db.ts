@@ -16,6 +16,18 @@ import { getRunMetrics, recordMetrics, type MetricRow } from './run-metrics.js';
 import { getRunStages, recordRunStage, referencedKeys, type RunStageRow } from './run-stages.js';
 import { finishRunRow, getRun, insertRun, listRuns, markStaleRuns, type NewRun, type RunFilter, type RunOutcome, type RunRow } from './runs.js';
 import { getStageResult, recordStageResult, type StageResultRow, type StoredStageResult } from './stage-results.js';
+import {
+  finishTuneRow,
+  getTune,
+  getTuneChoices,
+  getTuneTrials,
+  insertTune,
+  recordTuneChoice,
+  recordTuneTrial,
+  type TuneChoiceRow,
+  type TuneRow,
+  type TuneTrialRow,
+} from './tunes.js';
 import { openError, writeError } from './store-errors.js';
 
 const BUSY_TIMEOUT_MS = 15_000;
@@ -150,6 +162,28 @@ export class ExperimentStore {
   recordContentStamps(rows: readonly ContentStampRow[]): void {
     if (rows.length === 0) return;
     this.write(() => this.db.transaction(() => recordContentStamps(this.sql, rows))());
+  }
+
+  /** See tunes.ts: a `pipe tune`, its trials and its choices. */
+  createTune(tune: Pick<TuneRow, 'name' | 'specPath' | 'specHash' | 'search'>): string {
+    return this.write(() => insertTune(this.sql, tune));
+  }
+
+  finishTune(id: string, status: 'succeeded' | 'failed' | 'cancelled'): void {
+    this.write(() => finishTuneRow(this.sql, id, status));
+  }
+
+  recordTuneTrial(row: TuneTrialRow): void {
+    this.write(() => recordTuneTrial(this.sql, row));
+  }
+
+  recordTuneChoice(row: TuneChoiceRow): void {
+    this.write(() => recordTuneChoice(this.sql, row));
+  }
+
+  getTune(id: string): { tune: TuneRow; trials: TuneTrialRow[]; choices: TuneChoiceRow[] } | undefined {
+    const tune = getTune(this.sql, id);
+    return tune && { tune, trials: getTuneTrials(this.sql, id), choices: getTuneChoices(this.sql, id) };
   }
 
   /** `ok`, or SQLite's list of problems. */

@@ -92,6 +92,43 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'tunes: each `pipe tune`, its trials (values, rung, run, validation score) and the choice per group',
+    sql: `
+      CREATE TABLE tunes (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        spec_path TEXT NOT NULL,
+        spec_hash TEXT NOT NULL,
+        search TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE TABLE tune_trials (
+        tune_id TEXT NOT NULL REFERENCES tunes(id) ON DELETE CASCADE,
+        trial INTEGER NOT NULL,
+        rung INTEGER NOT NULL,
+        resource REAL,
+        grp TEXT NOT NULL,
+        trial_values TEXT NOT NULL,
+        run_id TEXT REFERENCES runs(id) ON DELETE SET NULL,
+        score REAL,
+        cells INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('scored', 'failed')),
+        PRIMARY KEY (tune_id, rung, grp, trial)
+      );
+      CREATE TABLE tune_choices (
+        tune_id TEXT NOT NULL REFERENCES tunes(id) ON DELETE CASCADE,
+        grp TEXT NOT NULL,
+        trial INTEGER NOT NULL,
+        score REAL NOT NULL,
+        final_run_id TEXT REFERENCES runs(id) ON DELETE SET NULL,
+        PRIMARY KEY (tune_id, grp)
+      );
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,193 @@
+// One `pipe tune`: sample the trials, run them as ordinary plans scored on the validation split (random: one plan;
+// halving: one plan per rung, promoting per group), choose the best trial per group, then run the whole spec with
+// each choice. Planning, executing and recording are handed in, so that this file holds only the search's logic.
+
+import type { RunEventListener } from '../core/run-events.js';
+import { canonicalJson, type JsonObject } from '../json.js';
+import type { Plan } from '../pipeline-spec/plan-types.js';
+import type { SearchBlock } from '../pipeline-spec/search-block.js';
+import type { SpecFile } from '../pipeline-spec/spec-schema.js';
+import type { InstanceOutcome } from '../runner/execute-plan.js';
+import { chooseBest, rankTrials, scoreTrials, type Observation, type TrialScore } from './choose.js';
+import { promote, rungResources } from './halving.js';
+import { sampleTrials, type Trial } from './sample-space.js';
+import { finalSpec, groupOf, trialSpec, type Group, type KeyPath } from './tune-specs.js';
+
+export interface ExecutedPlan {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  outcomes: InstanceOutcome[];
+}
+
+/** A trial's place on the leaderboard. */
+export interface LeaderboardRow extends TrialScore {
+  values: JsonObject;
+  rung: number;
+  resource: number | null;
+}
+
+export interface TuneRecord {
+  trial(row: LeaderboardRow, runId: string): void;
+  choice(group: Group, row: LeaderboardRow, finalRunId: string | null): void;
+}
+
+export interface TuneDeps {
+  doc: SpecFile;
+  search: SearchBlock;
+  pathOf: KeyPath;
+  /** Plans a spec document (the command's loadPlan with --set, stage types and content digests). */
+  plan: (doc: SpecFile) => Plan;
+  /** Runs a plan as a normal recorded run, tagged; `listener` hears its events. */
+  execute: (plan: Plan, tags: string[], listener: RunEventListener) => Promise<ExecutedPlan>;
+  record: TuneRecord;
+  tags: string[];
+  /** The leaderboard so far (all rungs), each time a trial's cell is scored. */
+  onLeaderboard: (rows: LeaderboardRow[]) => void;
+  signal: AbortSignal;
+}
+
+export interface TuneResult {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  leaderboard: LeaderboardRow[];
+  choices: { group: Group; row: LeaderboardRow; finalRunId: string | null; finalStatus: ExecutedPlan['status'] | 'not run' }[];
+}
+
+/** A rung: which trials run in which group (all groups: undefined), at which resource. */
+export interface RungPlan {
+  rung: number;
+  resource: number | null;
+  parts: { group?: Group; trials: Trial[] }[];
+}
+
+/** The first rung's plan (random search's only one): every trial, every group. */
+export function firstRung(search: SearchBlock, trialCount: number): RungPlan {
+  const trials = sampleTrials(search.space, trialCount, search.seed);
+  const resource = search.scheduler === 'halving' && search.resource ? rungResources(search.resource.min, search.resource.max, search.eta)[0] : null;
+  return { rung: 0, resource, parts: [{ trials }] };
+}
+
+export async function runTune(deps: TuneDeps, trialCount: number): Promise<TuneResult> {
+  const { search } = deps;
+  const resources = search.scheduler === 'halving' && search.resource ? rungResources(search.resource.min, search.resource.max, search.eta) : [null];
+  const board: LeaderboardRow[] = [];
+  let rung: RungPlan | undefined = firstRung(search, trialCount);
+  let status: TuneResult['status'] = 'succeeded';
+  let last: LeaderboardRow[] = [];
+  while (rung) {
+    const rows: LeaderboardRow[] = [];
+    for (const part of rung.parts) {
+      const scored = await runPart(deps, rung, part, board);
+      rows.push(...scored.rows);
+      if (scored.status !== 'succeeded') status = scored.status;
+      if (scored.status === 'cancelled') return { status, leaderboard: board, choices: [] };
+    }
+    last = rows;
+    const next: number = rung.rung + 1;
+    rung = next < resources.length ? promoteRung(rows, search, next, resources[next]!) : undefined;
+  }
+  const choices: TuneResult['choices'] = [];
+  for (const [group, best] of chooseBest(last)) {
+    const row = last.find((r) => r.group === group && r.trial === best.trial)!;
+    const groupValues = JSON.parse(group) as Group;
+    const plan = deps.plan(finalSpec(deps.doc, search, row.values, deps.pathOf, groupValues, row.resource ?? undefined));
+    const tags = [...deps.tags, `trial:${row.trial}`, `val-${search.objective.metric}:${row.score!.toFixed(4)}`];
+    const final = deps.signal.aborted ? undefined : await deps.execute(plan, tags, () => {});
+    deps.record.choice(groupValues, row, final?.runId ?? null);
+    choices.push({ group: groupValues, row, finalRunId: final?.runId ?? null, finalStatus: final?.status ?? 'not run' });
+    if (final && final.status !== 'succeeded') status = final.status;
+  }
+  if (!choices.length && status === 'succeeded') status = 'failed';
+  return { status, leaderboard: board, choices };
+}
+
+/** The next rung: in each group, the top 1/eta of this rung's trials, at the next resource. */
+function promoteRung(rows: LeaderboardRow[], search: SearchBlock, rung: number, resource: number): RungPlan | undefined {
+  const groups = [...new Set(rows.map((r) => r.group))].sort();
+  const parts = groups.map((g) => {
+    const inGroup = rows.filter((r) => r.group === g);
+    const keep = new Set(promote(inGroup, search.eta));
+    const trials = inGroup.filter((r) => keep.has(r.trial)).map((r) => ({ number: r.trial, values: r.values }));
+    return { group: JSON.parse(g) as Group, trials };
+  });
+  return parts.some((p) => p.trials.length) ? { rung, resource, parts: parts.filter((p) => p.trials.length) } : undefined;
+}
+
+async function runPart(deps: TuneDeps, rung: RungPlan, part: RungPlan['parts'][number], board: LeaderboardRow[]) {
+  const { search } = deps;
+  const plan = deps.plan(trialSpec({ doc: deps.doc, search, trials: part.trials, pathOf: deps.pathOf, resource: rung.resource ?? undefined, group: part.group }));
+  checkIsolation(plan, search);
+  const cellsOf = observationsOf(plan, part.trials, search);
+  const scores = new Map<string, number | null>();
+  const row = (s: TrialScore): LeaderboardRow => ({ ...s, values: part.trials.find((t) => t.number === s.trial)!.values, rung: rung.rung, resource: rung.resource });
+  const current = (): LeaderboardRow[] => {
+    const observed = cellsOf.filter((o) => scores.has(o.instance)).map((o) => ({ ...o, score: scores.get(o.instance)! }));
+    return scoreTrials(observed).map(row);
+  };
+  const metricName = search.objective.metric;
+  const listener: RunEventListener = (event) => {
+    if (event.kind !== 'stage-finished' || !cellsOf.some((o) => o.instance === event.id)) return;
+    scores.set(event.id, event.metrics[metricName] ?? null);
+    deps.onLeaderboard(rankBoard([...board, ...current()]));
+  };
+  const result = await deps.execute(plan, [...deps.tags, `rung:${rung.rung}`], listener);
+  for (const o of result.outcomes) {
+    if (!cellsOf.some((c) => c.instance === o.id)) continue;
+    const value = o.status === 'ran' || o.status === 'cached' ? o.result?.metrics?.[metricName] : undefined;
+    scores.set(o.id, typeof value === 'number' && Number.isFinite(value) ? value : null);
+  }
+  // Only trials whose every cell finished are scored: a cancelled run leaves the rest for the re-run (cached).
+  const complete = new Set(result.outcomes.map((o) => o.id));
+  const rows = scoreTrials(cellsOf.filter((o) => complete.has(o.instance)).map((o) => ({ ...o, score: scores.get(o.instance) ?? null })))
+    .filter((s) => cellsOf.filter((o) => o.trial === s.trial && o.group === s.group).every((o) => complete.has(o.instance)))
+    .map(row);
+  for (const r of rows) deps.record.trial(r, result.runId);
+  board.push(...rows);
+  deps.onLeaderboard(rankBoard(board));
+  return { rows, status: result.status };
+}
+
+/** Each objective-stage instance of the plan, once per trial and group whose cells it serves. */
+export function observationsOf(plan: Plan, trials: readonly Trial[], search: SearchBlock): Omit<Observation, 'score'>[] {
+  const keys = search.space.map((s) => s.key);
+  const trialsOf = new Map<string, number[]>();
+  for (const t of trials) {
+    const id = canonicalJson(keys.map((k) => t.values[k]));
+    trialsOf.set(id, [...(trialsOf.get(id) ?? []), t.number]);
+  }
+  const cells = new Map(plan.cells.map((c) => [c.id, c.values]));
+  const out = new Map<string, Omit<Observation, 'score'>>();
+  for (const inst of plan.instances.filter((i) => i.name === search.objective.stage)) {
+    for (const cellId of inst.cells) {
+      const values = cells.get(cellId)!;
+      const group = canonicalJson(groupOf(values, search.per));
+      for (const trial of trialsOf.get(canonicalJson(keys.map((k) => values[k]))) ?? []) {
+        out.set(`${trial}\u0000${group}\u0000${inst.id}`, { trial, group, instance: inst.id });
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * The guarantee, checked on the plan itself: the objective scores val, and no instance of a trial plan scores test.
+ * trialSpec makes it so; a failure here is a bug in pipe, never a user's mistake.
+ */
+export function checkIsolation(plan: Plan, search: SearchBlock): void {
+  for (const inst of plan.instances) {
+    if (inst.params.split === 'test' || (inst.name === search.objective.stage && inst.params.split !== 'val')) {
+      throw new Error(`a trial plan's stage ${inst.id} would score the ${String(inst.params.split)} split`);
+    }
+  }
+}
+
+/** Best first across rungs: a later rung's score (more resource) ranks a trial before its earlier ones. */
+export function rankBoard(rows: readonly LeaderboardRow[]): LeaderboardRow[] {
+  const latest = new Map<string, LeaderboardRow>();
+  for (const r of rows) {
+    const id = `${r.group}\u0000${r.trial}`;
+    const prev = latest.get(id);
+    if (!prev || r.rung >= prev.rung) latest.set(id, r);
+  }
+  const ranked = rankTrials([...latest.values()]);
+  return ranked.map((s) => latest.get(`${s.group}\u0000${s.trial}`)!).sort((a, b) => b.rung - a.rung || ranked.indexOf(a) - ranked.indexOf(b));
+}
