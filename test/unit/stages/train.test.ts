@@ -105,6 +105,9 @@ describe('train stage', () => {
       'every remedy of issue 12 on',
       { standardize: true, bnMomentum: 0.9, weightDecay: 0.001, clipNorm: 1, warmupEpochs: 1, plateauFactor: 0.5, plateauPatience: 1, minEpochs: 2, smoothing: 2, shift: 32, gainDb: 3, noiseSnr: 20 },
     ],
+    ['members: 2', { members: 2 }],
+    ['logreg', { model: 'logreg', optimizer: 'adam', weightDecay: 0.01 }],
+    ['svm', { model: 'svm', optimizer: 'adam', weightDecay: 0.01 }],
   ])('never reads the test split (%s): poisoning every test chunk with NaN changes nothing it writes', async (_, extra) => {
     const poisoned = await writeSeparableChunks({ perClass: 20, length: 512 });
     const { manifest } = readChunks(poisoned);
@@ -118,9 +121,33 @@ describe('train stage', () => {
     await trainStage.run(clean);
     await trainStage.run(dirty);
     const history = (dir: string) => (JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as { loss: number; valLoss: number }[]).map((h) => [h.loss, h.valLoss]);
-    expect(history(dirty.outDir)).toEqual(history(clean.outDir));
-    expect(history(dirty.outDir).flat().every(Number.isFinite)).toBe(true);
-    expect(readFileSync(join(dirty.outDir, 'weights.bin')).equals(readFileSync(join(clean.outDir, 'weights.bin')))).toBe(true);
+    // An ensemble's models are in member-1 … member-K; its train.json holds the averaged validation scores.
+    const models = 'members' in extra ? ['member-1', 'member-2'] : ['.'];
+    for (const model of models) {
+      const [d, c] = [join(dirty.outDir, model), join(clean.outDir, model)];
+      expect(history(d)).toEqual(history(c));
+      expect(history(d).flat().every(Number.isFinite)).toBe(true);
+      expect(readFileSync(join(d, 'weights.bin')).equals(readFileSync(join(c, 'weights.bin')))).toBe(true);
+    }
+    const validation = (dir: string) => (({ bestValLoss, bestValAccuracy }) => [bestValLoss, bestValAccuracy])(JSON.parse(readFileSync(join(dir, 'train.json'), 'utf8')) as Record<string, number>);
+    expect(validation(dirty.outDir)).toEqual(validation(clean.outDir));
+    expect(validation(dirty.outDir).every(Number.isFinite)).toBe(true);
+  });
+
+  it('members: 2 writes two models, a train.json listing them, and the averaged validation scores as its metrics', async () => {
+    const ctx = context({ ...TINY, epochs: 2, members: 2 }, { backend: 'wasm' });
+    const result = await trainStage.run(ctx);
+    for (const dir of ['member-1', 'member-2']) for (const file of ['model.json', 'weights.bin', 'history.json', 'train.json']) expect(existsSync(join(ctx.outDir, dir, file))).toBe(true);
+    expect(existsSync(join(ctx.outDir, 'curves.svg'))).toBe(true);
+    const trained = JSON.parse(readFileSync(join(ctx.outDir, 'train.json'), 'utf8')) as { members: { dir: string }[]; bestValAccuracy: number; epochs: number };
+    expect(trained.members.map((m) => m.dir)).toEqual(['member-1', 'member-2']);
+    expect(result.metrics).toMatchObject({ members: 2, epochs: 4, valAccuracy: trained.bestValAccuracy });
+    expect(result.metrics!.bestEpoch).toBeUndefined();
+  });
+
+  it('refuses mixup with the svm at planning, naming the param', () => {
+    expect(trainStage.checkParams!({ model: 'svm', mixup: 0.2 })).toEqual([expect.objectContaining({ path: ['mixup'] })]);
+    expect(trainStage.checkParams!({ model: 'logreg', mixup: 0.2 })).toEqual([]);
   });
 
   it('refuses conv params of different lengths, and a missing chunk input', async () => {
