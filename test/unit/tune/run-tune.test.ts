@@ -1,0 +1,108 @@
+// A tune's logic with stand-in execution: random search chooses per group; halving promotes the top 1/eta per group
+// rung by rung at growing resource; every trial plan scores val only; the final runs are the whole spec with the choice.
+
+import { describe, expect, it } from 'vitest';
+import type { RunEventListener } from '../../../src/core/run-events.js';
+import { loadPlan } from '../../../src/pipeline-spec/load-plan.js';
+import { loadSpec } from '../../../src/pipeline-spec/load-spec.js';
+import { overrideTarget } from '../../../src/pipeline-spec/overrides.js';
+import type { Plan } from '../../../src/pipeline-spec/plan-types.js';
+import { readSearchBlock } from '../../../src/pipeline-spec/search-block.js';
+import { SpecPlaces } from '../../../src/pipeline-spec/spec-places.js';
+import type { SpecFile } from '../../../src/pipeline-spec/spec-schema.js';
+import { stageRegistry } from '../../../src/stages/registry.js';
+import { runTune, type ExecutedPlan, type LeaderboardRow } from '../../../src/tune/run-tune.js';
+import { DATA, EVALUATE_AND_COMPARE, folder } from '../pipeline-spec/spec-fixture.js';
+
+const SPEC = (search: string) => DATA + EVALUATE_AND_COMPARE + 'matrix:\n  ingest.classes: [all7, four]\n' + search;
+
+/** A made-up validation score: the four-class group prefers a high lr, all7 a low one; more epochs add a little. */
+function score(lr: number, classes: string, epochs: number): number {
+  const base = classes === 'four' ? lr * 10 : 1 - lr * 10;
+  return Math.round((base + epochs / 1000) * 1e6) / 1e6;
+}
+
+function tuneWith(search: string, trials: number) {
+  const dir = folder({ 'spec.yaml': SPEC(search) });
+  const spec = loadSpec('spec.yaml', dir);
+  const block = readSearchBlock(spec.doc, stageRegistry, new SpecPlaces(spec.positions, spec.file).of);
+  const plans: { plan: Plan; tags: string[] }[] = [];
+  const recorded: LeaderboardRow[] = [];
+  const execute = async (plan: Plan, tags: string[], listener: RunEventListener): Promise<ExecutedPlan> => {
+    plans.push({ plan, tags });
+    const trainOf = new Map(plan.instances.filter((i) => i.name === 'train').map((i) => [i.id, i]));
+    const outcomes = plan.instances.map((i) => {
+      const train = trainOf.get(i.needs.find((n) => trainOf.has(n)) ?? '');
+      const classes = String(plan.instances.find((x) => x.name === 'ingest' && x.cells.some((c) => i.cells.includes(c)))!.params.classes);
+      const metrics = i.name === 'evaluate' && train ? { ua: score(train.params.lr as number, classes, train.params.epochs as number) } : {};
+      if (i.name === 'evaluate') listener({ kind: 'stage-finished', id: i.id, key: i.key, ms: 1, metrics });
+      return { id: i.id, name: i.name, type: i.type, key: i.key, cells: i.cells, status: 'ran' as const, ms: 1, result: { metrics } };
+    });
+    return { runId: `r${plans.length}`, status: 'succeeded', outcomes };
+  };
+  const choices: unknown[] = [];
+  return {
+    plans,
+    recorded,
+    choices,
+    run: () =>
+      runTune(
+        {
+          doc: spec.doc,
+          search: block,
+          pathOf: (key) => overrideTarget(spec.doc, key, stageRegistry, { file: spec.file }),
+          plan: (doc: SpecFile) => loadPlan('spec.yaml', { stages: stageRegistry, env: {}, cwd: dir, spec: { ...spec, doc } }),
+          execute,
+          record: { trial: (row) => recorded.push(row), choice: (group, row, runId) => choices.push({ group, trial: row.trial, runId }) },
+          tags: ['tune:t1'],
+          onLeaderboard: () => {},
+          signal: new AbortController().signal,
+        },
+        trials,
+      ),
+  };
+}
+
+describe('runTune, random search', () => {
+  it('runs all trials in one plan scored on val, chooses per group, then runs each choice on test', async () => {
+    const t = tuneWith('search:\n  space: { train.lr: { uniform: [0.01, 0.09] } }\n  trials: 5\n  per: [ingest.classes]\n', 5);
+    const result = await t.run();
+    expect(result.status).toBe('succeeded');
+    const [trialPlan, ...finals] = t.plans;
+    expect(trialPlan.tags).toEqual(['tune:t1', 'rung:0']);
+    expect(trialPlan.plan.instances.filter((i) => i.name === 'evaluate').every((i) => i.params.split === 'val')).toBe(true);
+    expect(t.recorded).toHaveLength(10);
+    const lrOf = (trial: number) => t.recorded.find((r) => r.trial === trial)!.values['train.lr'] as number;
+    const lrs = [1, 2, 3, 4, 5].map(lrOf);
+    const byGroup = Object.fromEntries(result.choices.map((c) => [c.group['ingest.classes'] as string, c.row.trial]));
+    expect(lrOf(byGroup.four)).toBe(Math.max(...lrs));
+    expect(lrOf(byGroup.all7)).toBe(Math.min(...lrs));
+    expect(finals).toHaveLength(2);
+    for (const f of finals) {
+      expect(f.plan.instances.some((i) => i.name === 'compare')).toBe(true);
+      expect(f.plan.instances.filter((i) => i.name === 'evaluate').map((i) => i.params.split)).toEqual(['test']);
+      expect(f.tags[1]).toMatch(/^trial:\d$/);
+      expect(f.tags[2]).toMatch(/^val-ua:0\.\d{4}$/);
+    }
+  });
+});
+
+describe('runTune, successive halving', () => {
+  it('promotes the top 1/eta of each group at each rung, at eta times the resource, and runs the winner at max', async () => {
+    const t = tuneWith('search:\n  space: { train.lr: { uniform: [0.01, 0.09] } }\n  scheduler: halving\n  resource: { key: train.epochs, min: 1, max: 9 }\n  per: [ingest.classes]\n', 9);
+    const result = await t.run();
+    expect(result.status).toBe('succeeded');
+    const epochsOf = (p: Plan) => [...new Set(p.instances.filter((i) => i.name === 'train').map((i) => i.params.epochs))];
+    // Rung 0: one plan of 9 trials × 2 groups at 1 epoch; rungs 1 and 2: one plan per group; then 2 final runs.
+    expect(t.plans.map((p) => p.tags.at(-1))).toEqual(['rung:0', 'rung:1', 'rung:1', 'rung:2', 'rung:2', expect.stringMatching(/^val-ua/), expect.stringMatching(/^val-ua/)]);
+    expect(t.plans.slice(0, 5).map((p) => epochsOf(p.plan))).toEqual([[1], [3], [3], [9], [9]]);
+    expect(t.plans.slice(0, 5).map((p) => p.plan.cells.length)).toEqual([18, 3, 3, 1, 1]);
+    const rung1 = t.recorded.filter((r) => r.rung === 1);
+    for (const group of ['all7', 'four']) {
+      const rung0 = t.recorded.filter((r) => r.rung === 0 && r.group.includes(group)).sort((a, b) => b.score! - a.score!);
+      expect(rung1.filter((r) => r.group.includes(group)).map((r) => r.trial).sort()).toEqual(rung0.slice(0, 3).map((r) => r.trial).sort());
+    }
+    for (const c of result.choices) expect(c.row.resource).toBe(9);
+    expect(epochsOf(t.plans[5].plan)).toEqual([9]);
+  });
+});

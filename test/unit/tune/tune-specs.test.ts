@@ -1,0 +1,89 @@
+// The specs a tune plans: trial specs keep only the objective and what it reads, scored on val, the trials as one
+// zipped axis; the final spec is the whole spec with the chosen values, restricted to its group.
+
+import { describe, expect, it } from 'vitest';
+import { loadPlan } from '../../../src/pipeline-spec/load-plan.js';
+import { loadSpec } from '../../../src/pipeline-spec/load-spec.js';
+import { overrideTarget } from '../../../src/pipeline-spec/overrides.js';
+import { readSearchBlock } from '../../../src/pipeline-spec/search-block.js';
+import { SpecPlaces } from '../../../src/pipeline-spec/spec-places.js';
+import type { SpecFile } from '../../../src/pipeline-spec/spec-schema.js';
+import { stageRegistry } from '../../../src/stages/registry.js';
+import { checkIsolation, observationsOf } from '../../../src/tune/run-tune.js';
+import { sampleTrials } from '../../../src/tune/sample-space.js';
+import { finalSpec, trialSpec } from '../../../src/tune/tune-specs.js';
+import { DATA, EVALUATE_AND_COMPARE, folder } from '../pipeline-spec/spec-fixture.js';
+
+const SPEC =
+  DATA.replace('name: t\n', 'name: t\nseed: 1\nrepeat: 2\n') +
+  EVALUATE_AND_COMPARE +
+  `matrix:
+  ingest.classes+split.test: [[all7, 0.2], [four, 0.3]]
+search:
+  space:
+    train.lr: { loguniform: [0.0001, 0.01] }
+    train.model: { choice: [nn, cnn] }
+  trials: 3
+  per: [ingest.classes]
+`;
+
+function setup(text = SPEC) {
+  const dir = folder({ 'spec.yaml': text });
+  const spec = loadSpec('spec.yaml', dir);
+  const search = readSearchBlock(spec.doc, stageRegistry, new SpecPlaces(spec.positions, spec.file).of);
+  const pathOf = (key: string) => overrideTarget(spec.doc, key, stageRegistry, { file: spec.file });
+  const plan = (doc: SpecFile) => loadPlan('spec.yaml', { stages: stageRegistry, env: {}, cwd: dir, spec: { ...spec, doc } });
+  return { spec, search, pathOf, plan };
+}
+
+describe('trialSpec', () => {
+  const { spec, search, pathOf, plan } = setup();
+  const trials = sampleTrials(search.space, 3, 1);
+  const p = plan(trialSpec({ doc: spec.doc, search, trials, pathOf }));
+
+  it('keeps the objective stage and the stages it reads, nothing after it', () => {
+    expect(new Set(p.instances.map((i) => i.name))).toEqual(new Set(['ingest', 'normalize', 'split', 'chunk', 'train', 'evaluate']));
+  });
+
+  it("scores every objective instance on val, and passes the isolation check", () => {
+    const evaluations = p.instances.filter((i) => i.name === 'evaluate');
+    expect(evaluations.map((i) => i.params.split)).toEqual(evaluations.map(() => 'val'));
+    expect(() => checkIsolation(p, search)).not.toThrow();
+  });
+
+  it("runs each trial in every cell of the spec's matrix (its groups and seeds)", () => {
+    // 3 trials × 2 class sets × 2 seeds.
+    expect(p.cells).toHaveLength(12);
+    expect(Object.keys(p.cells[0].values).sort()).toEqual(['ingest.classes', 'seed', 'split.test', 'train.lr', 'train.model']);
+    const trainValues = p.instances.filter((i) => i.name === 'train').map((i) => [i.params.lr, i.params.model, i.seed]);
+    for (const t of trials) expect(trainValues).toContainEqual([t.values['train.lr'], t.values['train.model'], 1]);
+  });
+
+  it('sees each trial in each group through its evaluate instances', () => {
+    const obs = observationsOf(p, trials, search);
+    expect(obs).toHaveLength(12);
+    const groups = new Set(obs.map((o) => o.group));
+    expect(groups).toEqual(new Set(['{"ingest.classes":"all7"}', '{"ingest.classes":"four"}']));
+    expect(obs.filter((o) => o.trial === 2)).toHaveLength(4);
+  });
+
+  it('a trial plan of one group holds only its cells, at the resource it is given', () => {
+    const one = plan(trialSpec({ doc: spec.doc, search, trials: trials.slice(0, 1), pathOf, group: { 'ingest.classes': 'four' }, resource: 7 }));
+    expect(one.cells.map((c) => c.values['ingest.classes'])).toEqual(['four', 'four']);
+  });
+});
+
+describe('finalSpec', () => {
+  it('is the whole spec with the chosen values, restricted to its group', () => {
+    const { spec, search, pathOf, plan } = setup();
+    const p = plan(finalSpec(spec.doc, search, { 'train.lr': 0.002, 'train.model': 'cnn' }, pathOf, { 'ingest.classes': 'four' }));
+    expect(p.instances.some((i) => i.name === 'compare')).toBe(true);
+    expect(p.cells.map((c) => c.values)).toEqual([
+      { 'ingest.classes': 'four', 'split.test': 0.3, seed: 1 },
+      { 'ingest.classes': 'four', 'split.test': 0.3, seed: 2 },
+    ]);
+    const evaluate = p.instances.filter((i) => i.name === 'evaluate');
+    expect(evaluate.map((i) => i.params.split)).toEqual(['test', 'test']);
+    expect(p.instances.find((i) => i.name === 'train')!.params).toMatchObject({ lr: 0.002, model: 'cnn' });
+  });
+});
