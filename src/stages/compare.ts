@@ -79,7 +79,11 @@ export async function runCompare(ctx: StageContext<CompareParams>): Promise<Stag
   if (inputs.length === 0) {
     throw new StageError('has no evaluate inputs to compare', { stage: ctx.name }, 'give compare `needs: [evaluate]`');
   }
-  const table = buildResults(await Promise.all(inputs.map(readEvaluatedCell)), ctx.params);
+  // Rows group cells by their matrix values; inputs from several stages of one cell (evaluate_a, evaluate_b, an
+  // ensemble of them) are told apart by a `stage` value, else they would share a row as if they were seeds.
+  const stages = new Set(inputs.map((i) => i.name));
+  const cells = inputs.map((i) => (stages.size > 1 ? { ...i, cell: { ...i.cell, values: { stage: i.name, ...i.cell.values } } } : i));
+  const table = buildResults(await Promise.all(cells.map(readEvaluatedCell)), ctx.params);
   const markdown = renderMarkdown(table) + '\n' + renderLegend(table);
   await writeFile(join(ctx.outDir, 'results.md'), markdown);
   await writeFile(join(ctx.outDir, 'results.csv'), renderCsv(table));
@@ -107,8 +111,9 @@ export const compareStage = defineStage<CompareParams>({
   type: 'compare',
   // 2: protocol and validation columns, fold rows pooled. 3: the validation mark per class set and protocol.
   // 4: the flags column (did not learn, collapsed, overfit) and its legend. 5: the bar chart labels its bars by
-  // model and class set where those tell the rows apart.
-  version: 5,
+  // model and class set where those tell the rows apart. 6: ensemble inputs; inputs from several stages get a row
+  // each (a `stage` column) instead of sharing one.
+  version: 6,
   usesSeed: false,
   scope: 'plan',
   paramsSchema: {

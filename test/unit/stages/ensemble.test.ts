@@ -110,4 +110,19 @@ describe('ensemble stage', () => {
     expect(table.rows[0].model).toBe('cnn+logreg');
     expect(table.rows[0].accuracy.mean).toBe(100);
   });
+
+  it('compare gives each stage of one cell its own row (a stage column), not one row as if they were seeds', async () => {
+    const ensemble = context([A, B]);
+    await ensembleStage.run(ensemble);
+    const ctx = makeStageContext(compareStage, {}, { inputs: [...ensemble.inputs.map((i) => i.dir), ensemble.outDir] });
+    ctx.inputs.forEach((input, i) => Object.assign(input, i < 2 ? { type: 'evaluate', name: [A.name, B.name][i] } : { type: 'ensemble', name: 'ensemble' }));
+    await compareStage.run(ctx);
+    const table = JSON.parse(readFileSync(join(ctx.outDir, 'results.json'), 'utf8')) as { keys: string[]; rows: { values: { stage: string }; model: string; seeds: number[] }[] };
+    expect(table.keys).toContain('stage');
+    expect(table.rows.map((r) => [r.values.stage, r.model, r.seeds.length])).toEqual([
+      ['evaluate_a', 'cnn', 1],
+      ['evaluate_b', 'logreg', 1],
+      ['ensemble', 'cnn+logreg', 1],
+    ]);
+  });
 });
