@@ -2,8 +2,7 @@
 
 import { relative } from 'node:path';
 import { plannedActions } from '../runner/dry-run.js';
-import { QueueExecutor } from '../runner/queue/queue-executor.js';
-import { parseRedisUrl } from '../runner/queue/redis-target.js';
+import type { QueueExecutor } from '../runner/queue/queue-executor.js';
 import { projectPaths, runPlan, type RunPlanResult } from '../runner/run-plan.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
 import type { AnyStage } from '../stages/stage.js';
@@ -117,8 +116,12 @@ function checkQueueable(plan: Plan, stages: ReadonlyMap<string, AnyStage>): void
   }
 }
 
-/** Connects to the queue (exit 2 naming the URL if Redis does not answer) and says so if no worker follows it. */
+/**
+ * Connects to the queue (exit 2 naming the URL if Redis does not answer) and says so if no worker follows it.
+ * BullMQ and ioredis are imported here, not at the top: they cost about a quarter of a no-op re-run's start.
+ */
 async function openQueue(url: string, projectDir: string): Promise<QueueExecutor> {
+  const [{ QueueExecutor }, { parseRedisUrl }] = await Promise.all([import('../runner/queue/queue-executor.js'), import('../runner/queue/redis-target.js')]);
   const target = parseRedisUrl(url);
   const queue = await QueueExecutor.open(target, new ArtifactStore(projectPaths(projectDir).artifacts));
   if ((await queue.workerCount()) === 0) {

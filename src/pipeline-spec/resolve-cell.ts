@@ -35,7 +35,8 @@ export interface CellInput {
 }
 
 // useDefaults: the defaults are part of the params, so of the cache key, and a stage sees the values it ran with.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+// validateSchema: false, as in load-spec.ts: built-in schemas are checked by a test, a module stage's when it loads.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, validateSchema: false });
 const validators = new Map<StageType, ValidateFunction>();
 
 function validatorFor(stage: StageType): ValidateFunction {
