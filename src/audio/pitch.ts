@@ -105,12 +105,13 @@ function parabolicMinimum(values: Float64Array, tau: number): number {
 }
 
 /**
- * r(τ) = Σ_{j<W} x_j x_{j+τ} for τ in [0, span − W], through one FFT size M ≥ span + W (no circular wrap-around):
- * r = IFFT(conj(FFT(x[0, W))) · FFT(x[0, span))). Buffers are reused across frames.
+ * r(τ) = Σ_{j<W} x_j x_{j+τ} for τ in [0, span − W] as r = IFFT(conj(FFT(x[0, W))) · FFT(x[0, span))). An FFT of
+ * M ≥ span points suffices: the circular correlation only wraps where j + τ ≥ M, and j + τ < span here. Buffers
+ * are reused across frames.
  */
 function crossCorrelator(width: number, span: number): (frame: Float64Array) => Float64Array {
   let size = 2;
-  while (size < span + width) size *= 2;
+  while (size < span) size *= 2;
   const fft = new FFT(size);
   const head = new Float64Array(size);
   const whole = new Float64Array(size);

@@ -16,7 +16,42 @@ const frames = (n: number) => 1 + Math.floor((n - 400) / HOP);
 /** The frames whose analysis span (2 · τmax) lies inside the signal: the last ones read zero padding. */
 const inner = (track: Float64Array, n: number) => Array.from(track).slice(0, frames(n) - 6);
 
+/** YIN written out directly (the difference function as its sum, O(W · τmax) a frame): what the FFT path must equal. */
+function directYin(signal: Float32Array, start: number, sampleRate: number): { f0: number; voicing: number } {
+  const tauMax = Math.ceil(sampleRate / 60);
+  const tauMin = Math.floor(sampleRate / 500);
+  const x = (i: number) => (start + i < signal.length ? signal[start + i] : 0);
+  const d = [0];
+  for (let tau = 1; tau <= tauMax; tau++) {
+    let sum = 0;
+    for (let j = 0; j < tauMax; j++) sum += (x(j) - x(j + tau)) ** 2;
+    d.push(sum);
+  }
+  let running = 0;
+  const cmnd = d.map((v, tau) => (tau === 0 ? 1 : ((running += v), (v * tau) / running)));
+  let tau = tauMin;
+  while (tau <= tauMax && cmnd[tau] >= 0.15) tau++;
+  if (tau > tauMax) tau = cmnd.indexOf(Math.min(...cmnd.slice(tauMin)), tauMin);
+  else while (tau < tauMax && cmnd[tau + 1] < cmnd[tau]) tau++;
+  const [a, b, c] = [cmnd[tau - 1], cmnd[tau], cmnd[tau + 1]];
+  const shift = a - 2 * b + c > 0 ? (a - c) / (2 * (a - 2 * b + c)) : 0;
+  return { f0: cmnd[tau] < 0.15 ? sampleRate / (tau + shift) : NaN, voicing: Math.min(1, Math.max(0, 1 - cmnd[tau])) };
+}
+
 describe('yinPitch', () => {
+  it('equals YIN computed directly, frame by frame (a gliding harmonic tone in noise)', () => {
+    const random = mulberry32(5);
+    const signal = Float32Array.from({ length: 4000 }, (_, i) => Math.sin(2 * Math.PI * (120 * i + 0.01 * i * i) / SR) + 0.5 * Math.sin(2 * Math.PI * (240 * i + 0.02 * i * i) / SR) + 0.3 * (random() - 0.5));
+    const { f0, voicing } = yinPitch(signal, SR, { hop: HOP, frames: 20 });
+    expect(Array.from(f0).filter((f) => f > 100 && f < 250).length).toBeGreaterThan(15);
+    for (let t = 0; t < 20; t++) {
+      const direct = directYin(signal, t * HOP, SR);
+      if (Number.isNaN(direct.f0)) expect(f0[t]).toBeNaN();
+      else expect(f0[t]).toBeCloseTo(direct.f0, 6);
+      expect(voicing[t]).toBeCloseTo(direct.voicing, 6);
+    }
+  });
+
   it.each([100, 220, 440])('finds the frequency of a %i Hz sine in every frame, voiced near 1', (hz) => {
     const signal = tone(hz);
     const { f0, voicing } = yinPitch(signal, SR, { hop: HOP, frames: frames(signal.length) });
