@@ -3,7 +3,18 @@
 // data reaches the numbers a model is trained with), or per speaker over all of that speaker's rows, whatever
 // their split: a declared protocol variant that uses the test speakers' unlabelled audio.
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CHUNK_MANIFEST } from './chunk-files.js';
+
 export type FeatureScaling = 'none' | 'utterance' | 'train' | 'speaker';
+
+/**
+ * The protocol variant per-speaker standardisation makes, as evaluate records it and compare shows it: the scores
+ * are not those of a protocol that never reads the test speakers' audio.
+ */
+export const SPEAKER_NORMALISED = 'speaker-normalised';
+export const SPEAKER_NORMALISED_NOTE = "speaker-normalised: features standardised per speaker over all of that speaker's audio (normalize: speaker), so it uses the test speakers' unlabelled audio";
 
 export interface Standardiser {
   mean: number[];
@@ -70,4 +81,13 @@ export function standardisePerSpeaker(
     for (const i of own) counts[rows[i].split] = (counts[rows[i].split] ?? 0) + 1;
     return { speaker, rows: counts, ...scaler };
   });
+}
+
+/**
+ * `speaker-normalised` when the examples in `dir` (a features artifact's chunks.json) were standardised per
+ * speaker, else null (other scalings, chunks of waveform, artifacts written before the variant existed).
+ */
+export async function readProtocolVariant(dir: string): Promise<string | null> {
+  const manifest = JSON.parse(await readFile(join(dir, CHUNK_MANIFEST), 'utf8')) as { features?: { normalize?: unknown } };
+  return manifest.features?.normalize === 'speaker' ? SPEAKER_NORMALISED : null;
 }
