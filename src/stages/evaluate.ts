@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHUNK_MANIFEST } from '../dataset/chunk-files.js';
+import { readProtocolVariant } from '../dataset/feature-scaling.js';
 import { StageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { argmax, classify, type ClassScores } from '../metrics/classification.js';
@@ -107,6 +108,8 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
   const model = await readTrainedModel(train.dir);
   const rows = await readExampleRows(chunk.dir);
   const { protocol, testSpeakers } = speakerProtocol(rows, split);
+  // Features standardised per speaker read the test speakers' audio: recorded only then, so other metrics.json stay as they were.
+  const variant = await readProtocolVariant(chunk.dir);
   // Without a val split, training watches its own loss (train-loop.ts): its "validation" scores are training scores.
   const validation = rows.some((r) => r.split === 'val') ? await readValidation(train.dir) : { accuracy: null, loss: null };
   const training = await readKeptEpoch(train.dir);
@@ -123,6 +126,7 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
     classSet,
     backend: result.backend,
     protocol,
+    ...(variant === null ? {} : { protocolVariant: variant }),
     testSpeakers,
     validation,
     training,
@@ -142,6 +146,7 @@ export async function runEvaluate(ctx: StageContext<EvaluateParams>, predict: Pr
     backend: result.backend,
     split,
     protocol,
+    ...(variant === null ? {} : { protocolVariant: variant }),
     testSpeakers,
     validation,
     training,

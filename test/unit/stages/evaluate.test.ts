@@ -218,6 +218,19 @@ describe('runEvaluate', () => {
     expect((await runEvaluate(context([]), predict)).info).toMatchObject({ protocol: 'random' });
   });
 
+  it('records the speaker-normalised variant only where the features were standardised per speaker', async () => {
+    await runEvaluate(context([]), predict);
+    expect(JSON.parse(await readFile(join(root, 'metrics.json'), 'utf8'))).not.toHaveProperty('protocolVariant');
+    const manifest = JSON.parse(await readFile(join(root, 'chunk', 'chunks.json'), 'utf8'));
+    await writeFile(join(root, 'chunk', 'chunks.json'), JSON.stringify({ ...manifest, features: { kind: 'stats', normalize: 'speaker' } }));
+    const result = await runEvaluate(context([]), predict);
+    const metrics = JSON.parse(await readFile(join(root, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ protocol: 'speaker-independent', protocolVariant: 'speaker-normalised' });
+    expect(result.info).toMatchObject({ protocolVariant: 'speaker-normalised' });
+    await writeFile(join(root, 'chunk', 'chunks.json'), JSON.stringify({ ...manifest, features: { kind: 'stats', normalize: 'train' } }));
+    expect((await runEvaluate(context([]), predict)).info).not.toHaveProperty('protocolVariant');
+  });
+
   it('records the best validation accuracy and loss from train.json, null where train.json lacks them', async () => {
     await mkdir(join(root, 'train'));
     await writeFile(join(root, 'train', 'train.json'), JSON.stringify({ model: 'cnn', bestValAccuracy: 0.625, bestValLoss: 1.04 }));
