@@ -164,4 +164,26 @@ describe('members: an ensemble over seeds', () => {
     expect(sa.bestValLoss).toBe(sb.bestValLoss);
     expect(sa.bestEpoch).toBeUndefined();
   });
+
+  it('a training killed during member 2 resumes there (member 1 from its finished checkpoint) and ends as an uninterrupted one', async () => {
+    const whole = job({ epochs: 4, patience: 4, members: 2 }, 7);
+    await train(whole);
+    const killed = job({ epochs: 4, patience: 4, members: 2 }, 7);
+    let member = 0;
+    let stop = false;
+    const report = (p: { kind: string; message?: string; epoch?: number }) => {
+      if (p.kind === 'log' && p.message?.startsWith('member ')) member += 1;
+      if (p.kind === 'epoch' && member === 2 && p.epoch === 2) stop = true;
+    };
+    await expect(trainMembers(killed, report, () => stop)).rejects.toThrow('cancelled');
+    // The runner hands a re-run an empty output folder and the same scratch folder.
+    const again = { ...killed, outDir: mkdtempSync(join(tmpdir(), 'pipe-model-')) };
+    const epochs: number[] = [];
+    await trainMembers(again, (p) => p.kind === 'epoch' && epochs.push(p.epoch), () => false);
+    expect(epochs).toEqual([3, 4]);
+    for (const k of [1, 2]) expect(weights(join(again.outDir, memberDir(k))).equals(weights(join(whole.outDir, memberDir(k))))).toBe(true);
+    expect(readFileSync(join(again.outDir, 'train.json'), 'utf8').replace(/"(msPerEpoch|examplesPerSecond|gflops|resumedFrom)": [0-9.e+-]+/g, '')).toEqual(
+      readFileSync(join(whole.outDir, 'train.json'), 'utf8').replace(/"(msPerEpoch|examplesPerSecond|gflops|resumedFrom)": [0-9.e+-]+/g, ''),
+    );
+  });
 });
