@@ -16,7 +16,7 @@ import { projectPaths, runPlan } from '../runner/run-plan.js';
 import type { AnyStage } from '../stages/stage.js';
 import { ContentDigests, type StampStore } from '../store/content-digest.js';
 import { ExperimentStore } from '../store/db.js';
-import { firstRung, runTune, type ExecutedPlan, type LeaderboardRow, type TuneResult } from '../tune/run-tune.js';
+import { firstRung, rankBoard, runTune, type ExecutedPlan, type LeaderboardRow, type TuneResult } from '../tune/run-tune.js';
 import { trialSpec } from '../tune/tune-specs.js';
 import { rungResources } from '../tune/halving.js';
 import { formatChoice, formatLeaderboard, formatTrial } from '../ui/leaderboard.js';
@@ -173,7 +173,7 @@ async function tune(input: TuneInput): Promise<number> {
             signal: controller.signal,
             listeners: [stageLines, listener],
           });
-          if (r.summary) out('\n' + r.summary + '\n');
+          if (r.summary) out('\n' + r.summary.trim() + '\n');
           return { runId: r.runId, status: r.status, outcomes: r.outcomes };
         },
       },
@@ -185,7 +185,7 @@ async function tune(input: TuneInput): Promise<number> {
     store.finishTune(tuneId, result?.status ?? (controller.signal.aborted ? 'cancelled' : 'failed'));
   }
   out('');
-  out(formatLeaderboard(result.leaderboard, search, Number.POSITIVE_INFINITY));
+  out(formatLeaderboard(rankBoard(result.leaderboard), search, Number.POSITIVE_INFINITY));
   for (const c of result.choices) out(formatChoice(c.group, c.row, search, c.finalRunId));
   if (!result.choices.length) process.stderr.write('error: no trial finished with a validation score: nothing was chosen\n');
   return result.status === 'cancelled' ? 130 : result.status === 'succeeded' ? 0 : 1;

@@ -101,20 +101,20 @@ function readSpace(
 /** `{ choice: [...] }`, `{ uniform: [lo, hi] }`, `{ loguniform: [lo, hi] }` or `{ int: [lo, hi] }`. */
 export function readDistribution(spec: Json | undefined, place: Place): Distribution {
   const example = 'write one of { choice: [a, b] }, { uniform: [0, 1] }, { loguniform: [0.0001, 0.01] }, { int: [1, 10] }';
-  if (!isMap(spec) || Object.keys(spec).length !== 1) return fail(`${place.key} must be a map with one distribution`, place, example);
+  if (!isMap(spec) || Object.keys(spec).length !== 1) return fail('must be a map with one distribution', place, example);
   const [kind, value] = Object.entries(spec)[0];
-  if (!DISTRIBUTIONS.includes(kind)) return fail(`${place.key}: unknown distribution "${kind}"`, place, didYouMean(kind, DISTRIBUTIONS));
+  if (!DISTRIBUTIONS.includes(kind)) return fail(`unknown distribution "${kind}"`, place, didYouMean(kind, DISTRIBUTIONS));
   if (kind === 'choice') {
-    if (!Array.isArray(value) || !value.length) return fail(`${place.key}: choice needs a non-empty list`, place, 'e.g. { choice: [cnn, logreg] }');
+    if (!Array.isArray(value) || !value.length) return fail(`choice needs a non-empty list`, place, 'e.g. { choice: [cnn, logreg] }');
     return { kind, values: value };
   }
   if (!Array.isArray(value) || value.length !== 2 || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-    return fail(`${place.key}: ${kind} needs [low, high], two numbers`, place, `e.g. { ${kind}: [1, 10] }`);
+    return fail(`${kind} needs [low, high], two numbers`, place, `e.g. { ${kind}: [1, 10] }`);
   }
   const [low, high] = value as number[];
-  if (low > high) return fail(`${place.key}: ${kind} has low ${low} > high ${high}`, place, `write [${high}, ${low}]`);
-  if (kind === 'loguniform' && low <= 0) return fail(`${place.key}: loguniform needs low > 0, got ${low}`, place, 'a log scale starts above zero, e.g. [0.0001, 0.01]');
-  if (kind === 'int' && !(Number.isInteger(low) && Number.isInteger(high))) return fail(`${place.key}: int needs whole numbers, got [${low}, ${high}]`, place, 'e.g. { int: [32, 96] }');
+  if (low > high) return fail(`${kind} has low ${low} > high ${high}`, place, `write [${high}, ${low}]`);
+  if (kind === 'loguniform' && low <= 0) return fail(`loguniform needs low > 0, got ${low}`, place, 'a log scale starts above zero, e.g. [0.0001, 0.01]');
+  if (kind === 'int' && !(Number.isInteger(low) && Number.isInteger(high))) return fail(`int needs whole numbers, got [${low}, ${high}]`, place, 'e.g. { int: [32, 96] }');
   return { kind: kind as 'uniform' | 'loguniform' | 'int', low, high };
 }
 
@@ -126,13 +126,13 @@ function readObjective(raw: Json | undefined, doc: SpecFile, types: ReadonlyMap<
   const stage = spec.stage ?? 'evaluate';
   const stagePlace = { ...at('objective', 'stage'), key: 'search.objective.stage' };
   const stages = Object.keys(doc.stages ?? {});
-  if (typeof stage !== 'string' || !stages.includes(stage)) return fail(`search.objective.stage: no stage "${String(stage)}"`, stagePlace, didYouMean(String(stage), stages));
+  if (typeof stage !== 'string' || !stages.includes(stage)) return fail(`no stage "${String(stage)}"`, stagePlace, didYouMean(String(stage), stages));
   const type = types.get(doc.stages?.[stage]?.type ?? '');
   if (!Object.hasOwn((type?.paramsSchema.properties ?? {}) as object, 'split')) {
-    fail(`search.objective.stage: stage ${stage} has no split param, so it cannot be scored on the validation split`, stagePlace, 'name an evaluate stage');
+    fail(`stage ${stage} has no split param, so it cannot be scored on the validation split`, stagePlace, 'name an evaluate stage');
   }
   if (spec.split !== undefined && spec.split !== 'val') {
-    fail(`search.objective.split: ${JSON.stringify(spec.split)}: a search is scored on the validation split only`, { ...at('objective', 'split'), key: 'search.objective.split' }, 'remove split (it is always val); the chosen configuration is then evaluated on test');
+    fail(`${JSON.stringify(spec.split)}: a search is scored on the validation split only`, { ...at('objective', 'split'), key: 'search.objective.split' }, 'remove split (it is always val); the chosen configuration is then evaluated on test');
   }
   const metric = oneOf(spec.metric ?? 'ua', OBJECTIVE_METRICS, at('objective', 'metric'), 'search.objective.metric');
   return { stage, metric };
@@ -143,7 +143,7 @@ function readPer(raw: Json | undefined, doc: SpecFile, at: (...p: (string | numb
   if (!Array.isArray(raw) || !raw.every((k) => typeof k === 'string')) return fail('search.per must be a list of matrix keys', at('per'), 'e.g. per: [ingest.classes]');
   const keys = matrixKeys(doc.matrix ?? {});
   raw.forEach((k, i) => {
-    if (!keys.includes(k as string)) fail(`search.per names "${String(k)}", which is not a matrix key`, { ...at('per', i), key: `search.per.${i}` }, `matrix keys: ${keys.join(', ') || 'none'}`);
+    if (!keys.includes(k as string)) fail(`"${String(k)}" is not a matrix key`, { ...at('per', i), key: `search.per.${i}` }, `matrix keys: ${keys.join(', ') || 'none'}`);
   });
   return raw as string[];
 }
@@ -173,17 +173,17 @@ export function upstreamStages(doc: SpecFile, stage: string): Set<string> {
 
 function oneOf<T extends string>(value: Json, allowed: readonly T[], place: Place, key: string): T {
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  return fail(`${key}: unknown value ${JSON.stringify(value)}`, { ...place, key }, didYouMean(String(value), allowed));
+  return fail(`unknown value ${JSON.stringify(value)}`, { ...place, key }, didYouMean(String(value), allowed));
 }
 
 function positiveInt(value: Json | undefined, place: Place, key: string, min: number): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min) return value;
-  return fail(`${key} must be a whole number >= ${min}, got ${JSON.stringify(value ?? null)}`, { ...place, key });
+  return fail(`must be a whole number >= ${min}, got ${JSON.stringify(value ?? null)}`, { ...place, key });
 }
 
 function integer(value: Json, place: Place, key: string): number {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
-  return fail(`${key} must be an integer, got ${JSON.stringify(value)}`, { ...place, key }, 'e.g. seed: 1');
+  return fail(`must be an integer, got ${JSON.stringify(value)}`, { ...place, key }, 'e.g. seed: 1');
 }
 
 function fail(message: string, place: Place, hint?: string): never {
