@@ -14,7 +14,6 @@ export type FeatureScaling = 'none' | 'utterance' | 'train' | 'speaker';
  * are not those of a protocol that never reads the test speakers' audio.
  */
 export const SPEAKER_NORMALISED = 'speaker-normalised';
-export const SPEAKER_NORMALISED_NOTE = "speaker-normalised: features standardised per speaker over all of that speaker's audio (normalize: speaker), so it uses the test speakers' unlabelled audio";
 
 export interface Standardiser {
   mean: number[];

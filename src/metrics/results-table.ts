@@ -43,21 +43,27 @@ function buildRow(group: EvaluatedCell[], params: ResultsOptions, overfitGap: nu
   const perSeed: Scores[] = pooled?.perSeed ?? group;
   const over = (m: CompareMetric) => summarise(perSeed.map((s) => 100 * s[m]));
   const row = { accuracy: over('accuracy'), ua: over('ua'), macroF1: over('macroF1') };
-  const protocol = pooled ? `LOSO (${pooled.folds} folds)` : sharedProtocol(group);
+  const baseProtocol = pooled ? `LOSO (${pooled.folds} folds)` : sharedProtocol(group);
   // A row of one held-out speaker partition is neither of the references' protocols; an artifact that does not
   // say its protocol is read as random, as table2's rows were run.
-  const referenceProtocol: ReferenceProtocol | undefined = pooled ? 'loso' : protocol === 'speaker-independent' ? undefined : 'random';
+  const referenceProtocol: ReferenceProtocol | undefined = pooled ? 'loso' : baseProtocol === 'speaker-independent' ? undefined : 'random';
+  // A variant (features standardised per speaker) is part of the protocol: its rows compete for the validation
+  // mark only among themselves, and every rendering of the row names it.
+  const variant = group.map((c) => c.protocolVariant).find(isString);
+  const protocol = variant === undefined ? baseProtocol : `${baseProtocol ?? 'protocol unknown'} · ${variant}`;
   const reference =
     params.reference === 'none' || classSet === null || referenceProtocol === undefined
       ? undefined
       : lookupReference(params.reference, { model: model ?? undefined, classSet, metric: params.metric, protocol: referenceProtocol });
+  const label = rowLabel(values, model, classSet);
   return {
-    label: rowLabel(values, model, classSet),
+    label: variant === undefined ? label : `${label} (${variant})`,
     values,
     model,
     classSet,
     seeds: pooled?.seeds ?? group.map((c) => c.cell.seed),
     protocol,
+    ...(variant === undefined ? {} : { protocolVariant: variant }),
     folds: pooled?.folds ?? null,
     foldAccuracy: pooled ? spread(group.map((c) => 100 * c.accuracy)) : null,
     ...row,

@@ -2,6 +2,7 @@
 // the table is built and tested from objects and rendered elsewhere (src/render/).
 
 import type { CellInfo } from '../core/cell.js';
+import { SPEAKER_NORMALISED } from '../dataset/feature-scaling.js';
 import type { JsonObject } from '../json.js';
 import type { ReferenceName } from '../references/reference-results.js';
 import type { RowFlags } from './diagnose.js';
@@ -15,6 +16,12 @@ export const SEED_KEY = 'seed';
 /** Matrix keys that carry the model and class set when the evaluate artifact does not. */
 export const MODEL_KEY = 'train.model';
 export const CLASS_SET_KEY = 'ingest.classes';
+
+/** What each protocol variant means, said under compare's table wherever a row has it. */
+export const PROTOCOL_VARIANT_NOTES: Readonly<Record<string, string>> = {
+  [SPEAKER_NORMALISED]:
+    "speaker-normalised: features standardised per speaker over all of that speaker's audio (features normalize: speaker), so it uses the test speakers' unlabelled audio; not the protocol of rows without it.",
+};
 
 /** How the table is built: compare's params. */
 export interface ResultsOptions {
@@ -41,6 +48,8 @@ export interface EvaluatedCell extends Scores {
   classSet?: string;
   /** `random` or `speaker-independent`; undefined for an artifact written before evaluate recorded it. */
   protocol?: string;
+  /** `speaker-normalised` where the features were standardised per speaker (they read the test speakers' audio). */
+  protocolVariant?: string;
   /** The trained model's best validation accuracy; undefined or null where unknown. */
   valAccuracy?: number | null;
   /** The training accuracy at the same (kept) epoch; undefined or null where unknown. */
@@ -67,8 +76,13 @@ export interface ResultRow {
   model: string | null;
   classSet: string | null;
   seeds: number[];
-  /** `random`, `speaker-independent` or `LOSO (N folds)`; null where an older artifact does not say. */
+  /**
+   * `random`, `speaker-independent` or `LOSO (N folds)`, followed by ` · <variant>` where the row's evaluations
+   * record a protocol variant; null where an older artifact does not say.
+   */
   protocol: string | null;
+  /** `speaker-normalised` where the row's features were standardised per speaker; absent otherwise. */
+  protocolVariant?: string;
   /** Folds pooled per seed; null for a row without folds. */
   folds: number | null;
   /** Spread of the single folds' accuracy (every fold and seed); null for a row without folds. */

@@ -2,7 +2,7 @@
 
 import { COLLAPSE_SHARE, describeFlags } from '../metrics/diagnose.js';
 import { formatCellValue } from '../metrics/results-table.js';
-import { METRICS, type CompareMetric, type FoldSpread, type ResultsTable } from '../metrics/results-types.js';
+import { METRICS, PROTOCOL_VARIANT_NOTES, type CompareMetric, type FoldSpread, type ResultsTable } from '../metrics/results-types.js';
 import type { Summary } from '../metrics/seeds.js';
 import { pct, signed } from './percent-format.js';
 
@@ -53,5 +53,7 @@ export function renderLegend(table: ResultsTable): string {
     `collapsed = the seed’s model predicts one class for ≥ ${100 * COLLAPSE_SHARE}% of its test files; ` +
     `overfit = training minus validation accuracy at the kept epoch above ${Number((100 * table.overfitGap).toFixed(2))} points (not judged for evaluations recorded before evaluate kept the training accuracy).`;
   const within = table.selectWithin.length ? ` and ${table.selectWithin.join(', ')}` : '';
-  return `\`*\` highest mean validation accuracy among the rows of its class set and protocol${within}: the configuration chosen on validation, never on test.${pooled}\n\n${flags}\n`;
+  const variants = [...new Set(table.rows.flatMap((r) => (r.protocolVariant === undefined ? [] : [r.protocolVariant])))];
+  const notes = variants.map((v) => `\n\nProtocol ${PROTOCOL_VARIANT_NOTES[v] ?? v}`).join('');
+  return `\`*\` highest mean validation accuracy among the rows of its class set and protocol${within}: the configuration chosen on validation, never on test.${pooled}${notes}\n\n${flags}\n`;
 }

@@ -40,6 +40,7 @@ export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCel
     model: isString(parsed.model) ? parsed.model : undefined,
     classSet: isString(parsed.classSet) ? parsed.classSet : undefined,
     protocol: isString(parsed.protocol) ? parsed.protocol : undefined,
+    ...(isString(parsed.protocolVariant) ? { protocolVariant: parsed.protocolVariant } : {}),
     valAccuracy: typeof validation === 'number' ? validation : null,
     trainAccuracy: typeof training === 'number' ? training : null,
     ...(isCountMatrix(confusion) ? { confusion } : {}),

@@ -20,6 +20,7 @@ interface FakeEvaluation {
     ua: number;
     macroF1: number;
     protocol?: string;
+    protocolVariant?: string;
     validation?: { accuracy: number | null; loss: number | null };
     training?: { epoch: number | null; accuracy: number | null };
     confusion?: { classes: string[]; matrix: number[][] };
@@ -306,6 +307,27 @@ describe('runCompare', () => {
       ['loso', 'LOSO (3 folds)'],
     ]);
     expect(md.split('\n').slice(2, 6).map((l) => l.split(' | ')[2])).toEqual(['random', 'speaker-independent', '—', 'LOSO (3 folds)']);
+  });
+
+  it('labels rows whose features were standardised per speaker, in the table, CSV, JSON, label and legend, and keeps their reference', async () => {
+    const normalised = LOSO_SEED_1.map((e) => ({
+      ...e,
+      values: { ...e.values, 'features.normalize': 'speaker' },
+      metrics: { ...e.metrics, classSet: 'all7', protocolVariant: 'speaker-normalised' },
+    }));
+    const plain = LOSO_SEED_1.map((e) => ({ ...e, values: { ...e.values, 'features.normalize': 'train' }, metrics: { ...e.metrics, classSet: 'all7' } }));
+    const { json, md, csv } = await compare([...plain, ...normalised], { metric: 'ua', reference: 'classical-logmel' });
+    expect(json.rows.map((r) => [r.label, r.protocol, r.protocolVariant, r.reference])).toEqual([
+      ['train.model=cnn features.normalize=train', 'LOSO (3 folds)', undefined, 59.0],
+      ['train.model=cnn features.normalize=speaker (speaker-normalised)', 'LOSO (3 folds) · speaker-normalised', 'speaker-normalised', 59.0],
+    ]);
+    // Different protocols: each row is the only one of its protocol, so neither competes with the other for the mark.
+    expect(json.rows.map((r) => r.selectedByValidation)).toEqual([false, false]);
+    expect(md.split('\n')[3]).toContain('| LOSO (3 folds) · speaker-normalised |');
+    expect(md).toContain("Protocol speaker-normalised: features standardised per speaker over all of that speaker's audio (features normalize: speaker), so it uses the test speakers' unlabelled audio");
+    expect(csv.trimEnd().split('\n')[2]).toContain(',LOSO (3 folds) · speaker-normalised,');
+    const without = await compare(plain, { metric: 'ua', reference: 'classical-logmel' });
+    expect(without.md).not.toContain('speaker-normalised');
   });
 
   it('finds the classical reference by class set and protocol, whatever the model: random rows by accuracy, LOSO rows by UA', async () => {
