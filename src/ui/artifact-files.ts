@@ -70,6 +70,8 @@ export interface CompareRowFlags {
   label: string;
   seeds: number[];
   flags: RowFlags;
+  /** e.g. `speaker-normalised`; absent for a row of a plain protocol. */
+  protocolVariant?: string;
 }
 
 /** compare's results.json rows with their `flags` (src/metrics/diagnose.ts); a malformed field reads as unknown. */
@@ -83,6 +85,7 @@ export function readCompareFlags(json: unknown): CompareRowFlags[] | undefined {
     rows.push({
       label: r.label,
       seeds,
+      ...(typeof r.protocolVariant === 'string' ? { protocolVariant: r.protocolVariant } : {}),
       flags: {
         majorityRate: num(f.majorityRate) ?? null,
         majorityUpper95: num(f.majorityUpper95) ?? null,

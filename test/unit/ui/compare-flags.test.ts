@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildResults } from '../../../src/metrics/results-table.js';
 import type { EvaluatedCell } from '../../../src/metrics/results-types.js';
 import { collectReport } from '../../../src/ui/report-data.js';
+import { renderLegend, renderMarkdown } from '../../../src/render/results-markdown.js';
 import { renderReportPage } from '../../../src/ui/report-page.js';
 import { compareFlags } from '../../../src/ui/show-flags.js';
 import type { ShownStage } from '../../../src/ui/show-pictures.js';
@@ -76,9 +77,32 @@ describe('compareFlags (pipe show)', () => {
     const older = run({ ...table, rows: table.rows.map(({ flags: _, ...row }) => row) });
     expect(compareFlags(older.stages, older.lookup)).toBe('');
   });
+
+  it('names the rows of speaker-normalised features and what that protocol reads, flagged or not', () => {
+    const normalised = { ...evaluated('cnn', 1, ALL_RIGHT, { train: 0.9, val: 0.8 }), protocolVariant: 'speaker-normalised' };
+    const table = buildResults([evaluated('nn', 1, ALL_RIGHT, { train: 0.9, val: 0.8 }), normalised], { metric: 'accuracy', reference: 'none' });
+    const { stages, lookup } = run(table);
+    expect(compareFlags(stages, lookup).split('\n')).toEqual([
+      'compare: no row flagged',
+      "  train.model=cnn (speaker-normalised): speaker-normalised: features standardised per speaker over all of that speaker's audio (features normalize: speaker), so it uses the test speakers' unlabelled audio; not the protocol of rows without it.",
+    ]);
+  });
 });
 
 describe('compare flags in pipe report', () => {
+  it('labels speaker-normalised rows on the report page: table, legend and chart', async () => {
+    const source = writeReportFixture(root);
+    const cell = { ...evaluated('cnn', 1, ALL_RIGHT, { train: 0.9, val: 0.8 }), protocol: 'speaker-independent', protocolVariant: 'speaker-normalised' };
+    const table = buildResults([cell], { metric: 'accuracy', reference: 'none' });
+    const dir = join(root, 'artifacts', 'key-compare');
+    writeFileSync(join(dir, 'results.md'), renderMarkdown(table) + '\n' + renderLegend(table));
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(table));
+    const html = renderReportPage(await collectReport(source, 'run-1'));
+    expect(html).toContain('speaker-independent · speaker-normalised');
+    expect(html).toMatch(/Protocol speaker-normalised: features standardised per speaker .* so it uses the test speakers(&#39;|')/);
+    expect(html).toContain('train.model=cnn (speaker-normalised)');
+  });
+
   it('shows the flags column and the flags legend under compare’s table', async () => {
     const html = renderReportPage(await collectReport(writeReportFixture(root), 'run-1'));
     expect(html).toMatch(/<th class="num">Δ<\/th><th>flags<\/th><\/tr>/);
