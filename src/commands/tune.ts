@@ -20,6 +20,8 @@ import { firstRung, rankBoard, runTune, type ExecutedPlan, type LeaderboardRow, 
 import { trialSpec } from '../tune/tune-specs.js';
 import { rungResources } from '../tune/halving.js';
 import { formatChoice, formatLeaderboard, formatTrial } from '../ui/leaderboard.js';
+import { chooseReporter } from '../ui/choose-reporter.js';
+import type { DashboardHandle } from '../ui/dashboard.js';
 import { plainReporter } from '../ui/plain-reporter.js';
 import { stageTypesFor } from './module-stages.js';
 
@@ -129,11 +131,17 @@ async function tune(input: TuneInput): Promise<number> {
   const tuneId = store.createTune({ name: opts.name ?? null, specPath: spec.file, specHash: spec.hash, search: search as unknown as Json });
   out(`${describeSearch(search, input.trialCount)}`);
   out(`tune ${tuneId}${opts.name ? ` (${opts.name})` : ''}`);
+  // On a terminal each run (a rung's trials, a final run) gets the live dashboard, with the leaderboard under it;
+  // otherwise one line per event, and the leaderboard printed each time it changes.
+  const useDashboard = chooseReporter({ isTTY: process.stdout.isTTY === true, plain: opts.plain, ci: process.env.CI }) === 'dashboard';
+  const startDashboard = useDashboard ? (await import('../ui/dashboard.js')).startDashboard : undefined;
+  let dashboard: DashboardHandle | undefined;
   let shown = '';
   const showBoard = (rows: LeaderboardRow[]): void => {
     const text = formatLeaderboard(rows, search, LEADERBOARD_ROWS);
-    if (text !== shown) out(text);
+    if (text !== shown && !useDashboard) out(text);
     shown = text;
+    dashboard?.setBoard(text);
   };
   const stageLines = plainReporter(out);
   let result: TuneResult | undefined;
@@ -164,17 +172,23 @@ async function tune(input: TuneInput): Promise<number> {
           choice: (group, row, finalRunId) => store.recordTuneChoice({ tuneId, group, trial: row.trial, score: row.score!, finalRunId }),
         },
         execute: async (plan, tags, listener): Promise<ExecutedPlan> => {
-          const r = await runPlan(plan, {
-            projectDir: input.cwd,
-            stages: input.stages,
-            jobs: opts.jobs,
-            backend: opts.backend,
-            tags,
-            signal: controller.signal,
-            listeners: [stageLines, listener],
-          });
-          if (r.summary) out('\n' + r.summary.trim() + '\n');
-          return { runId: r.runId, status: r.status, outcomes: r.outcomes };
+          dashboard = startDashboard?.({ onCancel: () => controller.abort(), board: shown });
+          try {
+            const r = await runPlan(plan, {
+              projectDir: input.cwd,
+              stages: input.stages,
+              jobs: opts.jobs,
+              backend: opts.backend,
+              tags,
+              signal: controller.signal,
+              listeners: [dashboard?.listener ?? stageLines, listener],
+            });
+            if (r.summary && !dashboard) out('\n' + r.summary.trim() + '\n');
+            return { runId: r.runId, status: r.status, outcomes: r.outcomes };
+          } finally {
+            await dashboard?.done();
+            dashboard = undefined;
+          }
         },
       },
       input.trialCount,

@@ -15,9 +15,11 @@ export interface DashboardProps {
   /** Clock reading to measure elapsed time and ETAs against. */
   now: number;
   onCancel: () => void;
+  /** Lines shown under the results while the run goes on (`pipe tune`'s leaderboard). */
+  board?: string;
 }
 
-export function Dashboard({ state, now, onCancel }: DashboardProps) {
+export function Dashboard({ state, now, onCancel, board }: DashboardProps) {
   const [cancelling, setCancelling] = useState(false);
   const { isRawModeSupported } = useStdin();
   const finished = state.status !== 'starting' && state.status !== 'running';
@@ -38,6 +40,11 @@ export function Dashboard({ state, now, onCancel }: DashboardProps) {
       <Running state={state} now={now} />
       <Failures state={state} />
       <Results state={state} />
+      {board ? (
+        <Box marginTop={1}>
+          <Text>{board}</Text>
+        </Box>
+      ) : null}
       <Footer state={state} />
       {finished && state.summary ? (
         <Box marginTop={1}>
@@ -196,10 +203,36 @@ function useTicker(active: boolean): void {
   }, [active]);
 }
 
-export function LiveDashboard({ feed, onCancel }: { feed: RunFeed; onCancel: () => void }) {
+export function LiveDashboard({ feed, onCancel, board }: { feed: RunFeed; onCancel: () => void; board?: BoardText }) {
   const state = useSyncExternalStore(feed.subscribe, feed.getSnapshot);
+  const text = useSyncExternalStore(board?.subscribe ?? noSubscription, board?.get ?? noText);
   useTicker(state.status === 'starting' || state.status === 'running');
-  return <Dashboard state={state} now={Date.now()} onCancel={onCancel} />;
+  return <Dashboard state={state} now={Date.now()} onCancel={onCancel} board={text} />;
+}
+
+/** Text set from outside the run's events (the leaderboard), as useSyncExternalStore reads it. */
+export interface BoardText {
+  get(): string;
+  subscribe(onChange: () => void): () => void;
+}
+
+const noSubscription = (): (() => void) => () => {};
+const noText = (): string => '';
+
+function boardText(): BoardText & { set(text: string): void } {
+  let text = '';
+  const listeners = new Set<() => void>();
+  return {
+    get: () => text,
+    set(next) {
+      text = next;
+      for (const l of listeners) l();
+    },
+    subscribe(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+  };
 }
 
 export interface DashboardHandle {
@@ -207,6 +240,8 @@ export interface DashboardHandle {
   listener: RunEventListener;
   /** Draw the final frame and give the terminal back; call once the run has returned (or thrown). */
   done(): Promise<void>;
+  /** Replace the text shown under the results (`pipe tune`'s leaderboard). */
+  setBoard(text: string): void;
 }
 
 export interface DashboardOptions {
@@ -214,17 +249,22 @@ export interface DashboardOptions {
   onCancel: () => void;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** Text to show under the results from the start (`pipe tune`'s leaderboard so far). */
+  board?: string;
 }
 
 export function startDashboard(options: DashboardOptions): DashboardHandle {
   const feed = createRunFeed();
-  const app = render(<LiveDashboard feed={feed} onCancel={options.onCancel} />, {
+  const board = boardText();
+  board.set(options.board ?? '');
+  const app = render(<LiveDashboard feed={feed} onCancel={options.onCancel} board={board} />, {
     stdout: options.stdout ?? process.stdout,
     stdin: options.stdin ?? process.stdin,
     exitOnCtrlC: false,
   });
   return {
     listener: (event) => feed.push(event),
+    setBoard: (text) => board.set(text),
     async done() {
       feed.flush();
       // Let React commit the last state before Ink draws its final frame.

@@ -102,3 +102,10 @@ describe('Dashboard', () => {
     expect(stripAnsi(lastFrame())).toContain('cancelling');
   });
 });
+
+describe('Dashboard board', () => {
+  it("shows the text it is given under the results (pipe tune's leaderboard)", () => {
+    const { lastFrame } = render(<Dashboard state={fold([runStarted])} now={0} onCancel={() => {}} board={'leaderboard, val ua:\n    75.00%  trial   2'} />);
+    expect(stripAnsi(lastFrame())).toContain('leaderboard, val ua:\n    75.00%  trial   2');
+  });
+});
