@@ -2,12 +2,12 @@
 // (child wins; stages merge by name; lists, matrix and exclude are replaced, and a child's matrix drops the base's
 // exclude). Positions follow the winning value.
 
-import { Ajv } from 'ajv';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { SpecError, SpecErrors, type Place } from '../errors.js';
 import type { Json, JsonObject } from '../json.js';
+import { compiledValidator } from './compiled-validators.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseYaml, pathKey, type Path, type Positions } from './load-yaml.js';
 import { schemaErrors } from './schema-errors.js';
@@ -25,8 +25,7 @@ export interface LoadedSpec {
 
 // validateSchema: false skips compiling JSON Schema's own meta-schema, a third of planning's schema work on every
 // start; the spec schema is pipe's own, checked against the meta-schema by test/unit/pipeline-spec/schemas.test.ts.
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true, validateSchema: false });
-const validateSpecFile = ajv.compile(specSchema);
+const validateSpecFile = compiledValidator(specSchema as unknown as JsonObject, { allErrors: true, strict: false, verbose: true, validateSchema: false });
 
 export function displayPath(path: string, cwd: string): string {
   const rel = relative(cwd, path);

@@ -1,12 +1,13 @@
 // One cell of the matrix resolved: its values set on the spec, references replaced, every stage's params
 // validated against its type's schema (defaults filled in) and the checks across params of one stage.
 
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { CellInfo } from '../core/cell.js';
 import type { StageType } from '../core/stage-type.js';
 import { SpecError, type Place } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { ErrorCollector, throwAll } from './collect-errors.js';
+import { compiledValidator } from './compiled-validators.js';
 import type { Path } from './load-yaml.js';
 import { deleteAt, overrideTarget, setAt } from './overrides.js';
 import { resolveReferences } from './references.js';
@@ -36,13 +37,13 @@ export interface CellInput {
 
 // useDefaults: the defaults are part of the params, so of the cache key, and a stage sees the values it ran with.
 // validateSchema: false, as in load-spec.ts: built-in schemas are checked by a test, a module stage's when it loads.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true, validateSchema: false });
+const AJV_OPTIONS = { allErrors: true, useDefaults: true, strict: false, verbose: true, validateSchema: false };
 const validators = new Map<StageType, ValidateFunction>();
 
 function validatorFor(stage: StageType): ValidateFunction {
   let v = validators.get(stage);
   if (!v) {
-    v = ajv.compile(stage.paramsSchema);
+    v = compiledValidator(stage.paramsSchema, AJV_OPTIONS);
     validators.set(stage, v);
   }
   return v;

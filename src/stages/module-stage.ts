@@ -2,7 +2,8 @@
 // Stage), of the right kinds, and a params schema ajv can compile. Checked when pipe loads the module, so that a
 // wrong export is a spec error at `pipe validate`, not a crash halfway through a run.
 
-import { Ajv } from 'ajv';
+import type { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
 import type { AnyStage } from './stage.js';
 
 /** The type names a module stage may declare: they appear in stage ids, the dashboard and `pipe show`. */
@@ -30,8 +31,8 @@ export function stageProblems(value: unknown): string[] {
 function schemaProblems(schema: unknown): string[] {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return [`paramsSchema must be a JSON Schema object, got ${JSON.stringify(schema)}`];
   try {
-    // Made on first use: planning a spec without module stages should not pay for a second Ajv.
-    ajv ??= new Ajv({ strict: false });
+    // Made (and Ajv loaded) on first use: planning a spec without module stages should not pay for Ajv.
+    ajv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ strict: false });
     ajv.compile(schema);
     return [];
   } catch (err) {
