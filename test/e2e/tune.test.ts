@@ -156,6 +156,15 @@ describe('pipe tune', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/spec\.yaml:17:5 search\.space\.train\.lr: loguniform needs low > 0/);
     expect(existsSync(join(dir, 'artifacts'))).toBe(false);
+    const v = await pipe(dir, ['validate', 'spec.yaml']);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toMatch(/spec\.yaml:17:5 search\.space\.train\.lr: loguniform needs low > 0/);
+  });
+
+  it('pipe validate checks a search block as pipe tune reads it', async () => {
+    const r = await pipe(a, ['validate', 'spec.yaml']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('search: random, 4 trials over train.lr, train.denseUnits');
   });
 
   it('pipe run on a spec with a search block runs it as written, and says so', async () => {
