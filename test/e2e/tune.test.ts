@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, pipe } from '../helpers/cli.js';
+import { makeProject, pipe, pipeAsync } from '../helpers/cli.js';
 import { writeSyntheticWavs } from '../helpers/wav-corpus.js';
 
 const SPEC = `name: tiny-tune
@@ -137,6 +137,54 @@ describe('pipe tune', () => {
     expect(trialsOf(a, id).slice(0, 4).map((t) => [t.trial_values, t.score])).toEqual(trialsOf(a, tuneA).map((t) => [t.trial_values, t.score]));
     const trainRows = query<{ status: string }>(a, "SELECT status FROM run_stages WHERE run_id = ? AND stage_name = 'train' ORDER BY instance_id", trialsOf(a, id)[0].run_id);
     expect(trainRows.map((t) => t.status).sort()).toEqual(['cached', 'cached', 'cached', 'cached', 'ran']);
+  }, 300_000);
+
+  it('a killed tune, re-run, does not recompute the trials that had finished: their stages are cache hits', async () => {
+    const dir = project();
+    const child = pipeAsync(dir, ['tune', 'spec.yaml', '--plain', '--backend', 'wasm', '--jobs', '1']);
+    // Empty until the project's database exists and is migrated.
+    const trainedKeys = (): string[] => {
+      try {
+        return query<{ key: string }>(dir, "SELECT key FROM run_stages WHERE stage_name = 'train' AND status = 'ran'").map((r) => r.key);
+      } catch {
+        return [];
+      }
+    };
+    while (trainedKeys().length === 0) await new Promise((r) => setTimeout(r, 200));
+    child.child.kill('SIGTERM');
+    const killed = await child.done;
+    expect(killed.code).toBe(130);
+    const before = trainedKeys();
+    expect(before.length).toBeGreaterThan(0);
+    expect(query<{ status: string }>(dir, 'SELECT status FROM tunes')).toEqual([{ status: 'cancelled' }]);
+
+    const r = await tune(dir);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const trialRun = trialsOf(dir, lastTune(dir))[0].run_id;
+    const after = query<{ key: string; status: string }>(dir, "SELECT key, status FROM run_stages WHERE run_id = ? AND stage_name = 'train'", trialRun);
+    for (const key of before) expect(after.find((x) => x.key === key)?.status).toBe('cached');
+    expect(after.filter((x) => x.status === 'ran')).toHaveLength(4 - before.length);
+  }, 300_000);
+
+  it('successive halving runs every trial at the smallest resource and only the best third at the largest, then chooses there', async () => {
+    const halving = SPEC.replace('  trials: 4\n', '  trials: 3\n  scheduler: halving\n  resource: { key: train.epochs, min: 2, max: 6 }\n');
+    writeFileSync(join(a, 'halving.yaml'), halving);
+    const r = await pipe(a, ['tune', 'halving.yaml', '--plain', '--backend', 'wasm', '--jobs', '2']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const id = lastTune(a);
+    const rows = query<{ trial: number; rung: number; resource: number; score: number }>(a, 'SELECT trial, rung, resource, score FROM tune_trials WHERE tune_id = ? ORDER BY rung, trial', id);
+    const rung0 = rows.filter((x) => x.rung === 0);
+    expect(rung0.map((x) => [x.trial, x.resource])).toEqual([[1, 2], [2, 2], [3, 2]]);
+    const best0 = [...rung0].sort((x, y) => y.score - x.score || x.trial - y.trial)[0].trial;
+    expect(rows.filter((x) => x.rung === 1).map((x) => [x.trial, x.resource])).toEqual([[best0, 6]]);
+    const choice = choiceOf(a, id);
+    expect(choice.trial).toBe(best0);
+    const [train] = query<{ params: string }>(
+      a,
+      "SELECT sr.params FROM run_stages rs JOIN stage_results sr ON sr.key = rs.key WHERE rs.run_id = ? AND rs.stage_name = 'train'",
+      choice.final_run_id,
+    );
+    expect(JSON.parse(train.params)).toMatchObject({ epochs: 6 });
   }, 300_000);
 
   it('--dry-run prints the trials and the cells it would run, and writes nothing', async () => {
