@@ -152,7 +152,9 @@ function readResource(raw: Json | undefined, doc: SpecFile, types: ReadonlyMap<s
   const place = { ...at('resource'), key: 'search.resource' };
   if (!isMap(raw)) return fail('scheduler: halving needs search.resource', place, 'e.g. resource: { key: train.epochs, min: 10, max: 90 }');
   if (typeof raw.key !== 'string') return fail('search.resource.key must name a param', { ...at('resource', 'key'), key: 'search.resource.key' }, 'e.g. key: train.epochs');
-  overrideTarget(doc, raw.key, types, { ...at('resource', 'key'), key: 'search.resource.key' });
+  const keyPlace = { ...at('resource', 'key'), key: 'search.resource.key' };
+  overrideTarget(doc, raw.key, types, keyPlace);
+  if (matrixKeys(doc.matrix ?? {}).includes(raw.key)) fail(`${raw.key} is also a matrix key`, keyPlace, 'halving sets the resource itself: remove it from the matrix');
   const min = positiveInt(raw.min, at('resource', 'min'), 'search.resource.min', 1);
   const max = positiveInt(raw.max, at('resource', 'max'), 'search.resource.max', 1);
   if (min > max) fail(`search.resource: min ${min} > max ${max}`, place, `write min: ${max}, max: ${min}`);
