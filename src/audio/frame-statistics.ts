@@ -23,19 +23,18 @@ export interface FrameMatrix {
  */
 export function frameStatistics(m: FrameMatrix, statistics: readonly StatisticName[], hopSeconds: number): FrameMatrix {
   const out = new Float32Array(statistics.length * m.dims);
-  const values: number[] = [];
-  const times: number[] = [];
+  const valueBuffer = new Float64Array(m.frames);
+  const timeBuffer = new Float64Array(m.frames);
   for (let d = 0; d < m.dims; d++) {
-    values.length = 0;
-    times.length = 0;
+    let n = 0;
     for (let t = 0; t < m.frames; t++) {
       const v = m.data[t * m.dims + d];
       if (Number.isNaN(v)) continue;
-      values.push(v);
-      times.push(t * hopSeconds);
+      valueBuffer[n] = v;
+      timeBuffer[n++] = t * hopSeconds;
     }
-    if (values.length === 0) continue;
-    const summary = summarise(values, times);
+    if (n === 0) continue;
+    const summary = summarise(valueBuffer.subarray(0, n), timeBuffer.subarray(0, n));
     statistics.forEach((s, i) => {
       out[i * m.dims + d] = summary(s);
     });
@@ -44,7 +43,7 @@ export function frameStatistics(m: FrameMatrix, statistics: readonly StatisticNa
 }
 
 /** The statistics of one dimension's finite values, computed on demand (sorting only when a percentile asks). */
-function summarise(values: number[], times: number[]): (s: StatisticName) => number {
+function summarise(values: Float64Array, times: Float64Array): (s: StatisticName) => number {
   const n = values.length;
   // One pass of sum and sum of squares, as the stats kind always computed mean and std: existing outputs keep
   // their exact values.
@@ -60,15 +59,20 @@ function summarise(values: number[], times: number[]): (s: StatisticName) => num
   }
   const mean = sum / n;
   const std = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
-  let sorted: number[] | undefined;
+  let sorted: Float64Array | undefined;
   const percentile = (q: number) => {
-    sorted ??= [...values].sort((a, b) => a - b);
+    // A typed array sorts numerically without a comparator (and fast); NaN never reaches here.
+    sorted ??= Float64Array.from(values).sort();
     const position = (q / 100) * (n - 1);
     const below = Math.floor(position);
     const above = Math.min(n - 1, below + 1);
     return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
   };
-  const moment = (k: number) => values.reduce((acc, v) => acc + (v - mean) ** k, 0) / n;
+  const moment = (k: number) => {
+    let sum = 0;
+    for (const v of values) sum += (v - mean) ** k;
+    return sum / n;
+  };
   return (s) => {
     switch (s) {
       case 'mean':
@@ -108,10 +112,14 @@ function summarise(values: number[], times: number[]): (s: StatisticName) => num
 }
 
 /** Least-squares slope of y against x; 0 with fewer than two distinct x. */
-function slope(x: number[], y: number[]): number {
+function slope(x: Float64Array, y: Float64Array): number {
   const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i] / n;
+    my += y[i] / n;
+  }
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < n; i++) {

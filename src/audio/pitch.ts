@@ -29,8 +29,8 @@ export const PITCH_DEFAULTS = { fMinHz: 60, fMaxHz: 500, threshold: 0.15 } as co
 const SILENCE_POWER = 1e-10;
 
 /**
- * YIN over frames starting at `frame · hop`. Each frame integrates over W = τmax samples and compares them with
- * lags up to τmax, so it reads 2 · τmax samples (zero beyond the signal's end): two periods of the lowest F0.
+ * YIN over frames starting at `frame · hop`. Each frame compares W samples with those up to τmax later, so it
+ * reads W + τmax samples (zero beyond the signal's end); see integrationWindow for W.
  */
 export function yinPitch(signal: Float32Array, sampleRate: number, o: PitchOptions): PitchTrack {
   const fMinHz = o.fMinHz ?? PITCH_DEFAULTS.fMinHz;
@@ -41,7 +41,7 @@ export function yinPitch(signal: Float32Array, sampleRate: number, o: PitchOptio
   }
   const tauMax = Math.ceil(sampleRate / fMinHz);
   const tauMin = Math.max(2, Math.floor(sampleRate / fMaxHz));
-  const width = tauMax;
+  const width = integrationWindow(tauMax);
   const span = width + tauMax;
   const correlate = crossCorrelator(width, span);
   const frame = new Float64Array(span);
@@ -51,7 +51,9 @@ export function yinPitch(signal: Float32Array, sampleRate: number, o: PitchOptio
   const voicing = new Float64Array(o.frames);
   for (let t = 0; t < o.frames; t++) {
     const start = t * o.hop;
-    for (let i = 0; i < span; i++) frame[i] = start + i < signal.length ? signal[start + i] : 0;
+    const available = Math.max(0, Math.min(span, signal.length - start));
+    frame.set(signal.subarray(start, start + available));
+    frame.fill(0, available);
     // squares[i] = Σ_{j<i} x_j², so any window's energy is a difference of two entries.
     for (let i = 0; i < span; i++) squares[i + 1] = squares[i] + frame[i] * frame[i];
     if (squares[width] / width < SILENCE_POWER) {
@@ -66,6 +68,17 @@ export function yinPitch(signal: Float32Array, sampleRate: number, o: PitchOptio
     f0[t] = cmnd[tau] < threshold ? sampleRate / parabolicMinimum(cmnd, tau) : NaN;
   }
   return { f0, voicing };
+}
+
+/**
+ * W: what is left for the window of the smallest power-of-two FFT that holds at least 1.75 · τmax samples, so at
+ * least three quarters of the longest period (YIN wants about one) and the FFT no larger than that needs: at
+ * 16 kHz τmax = 267 and W = 512 − 267 = 245, where W = τmax would take a 1024-point FFT and twice the time.
+ */
+export function integrationWindow(tauMax: number): number {
+  let size = 2;
+  while (size < 1.75 * tauMax) size *= 2;
+  return size - tauMax;
 }
 
 /**
@@ -126,15 +139,19 @@ function crossCorrelator(width: number, span: number): (frame: Float64Array) => 
       whole[i] = i < span ? frame[i] : 0;
     }
     fft.realTransform(headSpectrum, head);
-    fft.completeSpectrum(headSpectrum);
     fft.realTransform(wholeSpectrum, whole);
-    fft.completeSpectrum(wholeSpectrum);
-    for (let k = 0; k < size; k++) {
-      const [ar, ai] = [headSpectrum[2 * k], headSpectrum[2 * k + 1]];
-      const [br, bi] = [wholeSpectrum[2 * k], wholeSpectrum[2 * k + 1]];
-      // conj(a) · b
+    // conj(A) · B over the bins realTransform fills (0..M/2); the rest mirror them, since r is real.
+    for (let k = 0; k <= size / 2; k++) {
+      const ar = headSpectrum[2 * k];
+      const ai = headSpectrum[2 * k + 1];
+      const br = wholeSpectrum[2 * k];
+      const bi = wholeSpectrum[2 * k + 1];
       product[2 * k] = ar * br + ai * bi;
       product[2 * k + 1] = ar * bi - ai * br;
+    }
+    for (let k = size / 2 + 1; k < size; k++) {
+      product[2 * k] = product[2 * (size - k)];
+      product[2 * k + 1] = -product[2 * (size - k) + 1];
     }
     fft.inverseTransform(back, product);
     for (let tau = 0; tau < r.length; tau++) r[tau] = back[2 * tau];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { yinPitch } from '../../../src/audio/pitch.js';
+import { integrationWindow, yinPitch } from '../../../src/audio/pitch.js';
 import { mulberry32 } from '../../../src/dataset/random.js';
 
 const SR = 16000;
@@ -20,11 +20,13 @@ const inner = (track: Float64Array, n: number) => Array.from(track).slice(0, fra
 function directYin(signal: Float32Array, start: number, sampleRate: number): { f0: number; voicing: number } {
   const tauMax = Math.ceil(sampleRate / 60);
   const tauMin = Math.floor(sampleRate / 500);
+  // At 16 kHz: τmax 267, and the 512-point FFT leaves 245 samples to integrate over.
+  const width = 245;
   const x = (i: number) => (start + i < signal.length ? signal[start + i] : 0);
   const d = [0];
   for (let tau = 1; tau <= tauMax; tau++) {
     let sum = 0;
-    for (let j = 0; j < tauMax; j++) sum += (x(j) - x(j + tau)) ** 2;
+    for (let j = 0; j < width; j++) sum += (x(j) - x(j + tau)) ** 2;
     d.push(sum);
   }
   let running = 0;
@@ -37,6 +39,14 @@ function directYin(signal: Float32Array, start: number, sampleRate: number): { f
   const shift = a - 2 * b + c > 0 ? (a - c) / (2 * (a - 2 * b + c)) : 0;
   return { f0: cmnd[tau] < 0.15 ? sampleRate / (tau + shift) : NaN, voicing: Math.min(1, Math.max(0, 1 - cmnd[tau])) };
 }
+
+describe('integrationWindow', () => {
+  it('fills the smallest power-of-two FFT holding 1.75 · τmax samples', () => {
+    expect(integrationWindow(267)).toBe(512 - 267);
+    expect(integrationWindow(368)).toBe(1024 - 368);
+    expect(integrationWindow(134)).toBe(256 - 134);
+  });
+});
 
 describe('yinPitch', () => {
   it('equals YIN computed directly, frame by frame (a gliding harmonic tone in noise)', () => {
