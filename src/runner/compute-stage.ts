@@ -40,7 +40,7 @@ export async function computeOrReuse(task: StageTask, ctx: ComputeContext): Prom
 }
 
 /** The verified artifact of an instance that is not forced, as a `cached` execution; undefined if there is none. */
-async function reuse(task: StageTask, ctx: ComputeContext, t0: number): Promise<Execution | undefined> {
+export async function reuse(task: StageTask, ctx: Pick<ComputeContext, 'artifacts'>, t0 = Date.now()): Promise<Execution | undefined> {
   if (task.forced) return undefined;
   const hit = await ctx.artifacts.lookup(task.inst.key, { verify: task.verify });
   if (!hit.ok) return undefined;
