@@ -157,6 +157,16 @@ describe('features stage', () => {
     expect(scaling.speakers[0].mean).toHaveLength(48);
   });
 
+  it('standardises frame-level features per speaker over all frames of their chunks', async () => {
+    const { outDir } = await runStage(featuresStage, { kind: 'mfcc', coefficients: 6, bands: 16, normalize: 'speaker' }, { inputs: [await chunkDir(25)] });
+    const out = readChunks(outDir);
+    // Speaker 05: training rows 2 and 6, test row 10 (scaled by 25): mean 0, std 1 over the frames of all three.
+    for (const d of [0, 2, 5]) {
+      expect(dimStats(out, [2, 6, 10], d).mean).toBeCloseTo(0, 4);
+      expect(dimStats(out, [2, 6, 10], d).std).toBeCloseTo(1, 3);
+    }
+  });
+
   it('keeps the features header of params that do not name the new ones', async () => {
     const { outDir } = await runStage(featuresStage, { kind: 'stats', bands: 10, normalize: 'none' }, { inputs: [await chunkDir()] });
     const header = readChunks(outDir).manifest.features!;
