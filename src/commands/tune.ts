@@ -19,6 +19,7 @@ import { ExperimentStore } from '../store/db.js';
 import { firstRung, rankBoard, runTune, type ExecutedPlan, type LeaderboardRow, type TuneResult } from '../tune/run-tune.js';
 import { trialSpec } from '../tune/tune-specs.js';
 import { rungResources } from '../tune/halving.js';
+import { TPE_BATCH, TPE_STARTUP } from '../tune/tpe.js';
 import { formatChoice, formatLeaderboard, formatTrial } from '../ui/leaderboard.js';
 import { chooseReporter } from '../ui/choose-reporter.js';
 import type { DashboardHandle } from '../ui/dashboard.js';
@@ -88,7 +89,12 @@ function dryRun(doc: SpecFile, search: SearchBlock, trialCount: number, plan: (d
   const out = (line: string) => process.stdout.write(line + '\n');
   out(describeSearch(search, trialCount));
   for (const t of rung.parts[0].trials) out(formatTrial(t.number, t.values));
-  const first = search.scheduler === 'halving' ? ` (rung 0 of ${rungResources(search.resource!.min, search.resource!.max, search.eta).length})` : '';
+  const first =
+    search.scheduler === 'halving'
+      ? ` (rung 0 of ${rungResources(search.resource!.min, search.resource!.max, search.eta).length})`
+      : search.scheduler === 'tpe' && trialCount > TPE_STARTUP
+        ? ` (the start-up trials; TPE proposes the other ${trialCount - TPE_STARTUP} from their scores)`
+        : '';
   out(`would run ${trialPlan.cells.length} cells, ${trialPlan.instances.length} stage instances${first}; nothing written`);
   return 0;
 }
@@ -97,7 +103,9 @@ function describeSearch(search: SearchBlock, trials: number): string {
   const scheduler =
     search.scheduler === 'halving' && search.resource
       ? `successive halving over ${search.resource.key} ${rungResources(search.resource.min, search.resource.max, search.eta).join(' -> ')} (eta ${search.eta})`
-      : 'random search';
+      : search.scheduler === 'tpe'
+        ? `TPE (${TPE_STARTUP} random start-up trials, then batches of ${TPE_BATCH} proposed per group)`
+        : 'random search';
   const per = search.per.length ? `, chosen per ${search.per.join(' x ')}` : '';
   return `tune: ${scheduler}, ${trials} trials, maximising ${search.objective.stage}.${search.objective.metric} on the validation split${per}`;
 }

@@ -21,7 +21,7 @@ export interface SpaceEntry {
   dist: Distribution;
 }
 
-export type Scheduler = 'random' | 'halving';
+export type Scheduler = 'random' | 'halving' | 'tpe';
 export type ObjectiveMetric = 'ua' | 'accuracy' | 'macroF1';
 
 export interface SearchBlock {
@@ -38,7 +38,7 @@ export interface SearchBlock {
 }
 
 export const SEARCH_KEYS = ['space', 'scheduler', 'trials', 'resource', 'eta', 'objective', 'per', 'seed'];
-export const SCHEDULERS: readonly Scheduler[] = ['random', 'halving'];
+export const SCHEDULERS: readonly Scheduler[] = ['random', 'halving', 'tpe'];
 export const OBJECTIVE_METRICS: readonly ObjectiveMetric[] = ['ua', 'accuracy', 'macroF1'];
 const DISTRIBUTIONS = ['choice', 'uniform', 'loguniform', 'int'];
 
@@ -60,7 +60,7 @@ export function readSearchBlock(doc: SpecFile, types: ReadonlyMap<string, StageT
   const objective = errors.guard(() => readObjective(raw.objective, doc, types, at));
   const per = errors.guard(() => readPer(raw.per, doc, at)) ?? [];
   const resource = scheduler === 'halving' ? errors.guard(() => readResource(raw.resource, doc, types, at)) : undefined;
-  if (scheduler === 'random' && raw.resource !== undefined) {
+  if (scheduler !== 'halving' && raw.resource !== undefined) {
     errors.guard(() => fail('search.resource is for scheduler: halving', at('resource'), 'remove it, or set scheduler: halving'));
   }
   const space = errors.guard(() => readSpace(raw.space, doc, types, at, { per, resource: resource?.key, objective: objective?.stage })) ?? [];

@@ -1,6 +1,7 @@
 // One `pipe tune`: sample the trials, run them as ordinary plans scored on the validation split (random: one plan;
-// halving: one plan per rung, promoting per group), choose the best trial per group, then run the whole spec with
-// each choice. Planning, executing and recording are handed in, so that this file holds only the search's logic.
+// halving: one plan per rung, promoting per group; tpe: random start-up trials, then batches proposed per group),
+// choose the best trial per group, then run the whole spec with each choice. Planning, executing and recording are
+// handed in, so that this file holds only the search's logic.
 
 import type { RunEventListener } from '../core/run-events.js';
 import { canonicalJson, type JsonObject } from '../json.js';
@@ -11,6 +12,7 @@ import type { InstanceOutcome } from '../runner/execute-plan.js';
 import { chooseBest, rankTrials, scoreTrials, type Observation, type TrialScore } from './choose.js';
 import { promote, rungResources } from './halving.js';
 import { sampleTrials, type Trial } from './sample-space.js';
+import { proposeTpe, TPE_BATCH, TPE_STARTUP } from './tpe.js';
 import { finalSpec, groupOf, trialSpec, type Group, type KeyPath } from './tune-specs.js';
 
 export interface ExecutedPlan {
@@ -61,7 +63,7 @@ export interface RungPlan {
 
 /** The first rung's plan (random search's only one): every trial, every group. */
 export function firstRung(search: SearchBlock, trialCount: number): RungPlan {
-  const trials = sampleTrials(search.space, trialCount, search.seed);
+  const trials = sampleTrials(search.space, search.scheduler === 'tpe' ? Math.min(trialCount, TPE_STARTUP) : trialCount, search.seed);
   const resource = search.scheduler === 'halving' && search.resource ? rungResources(search.resource.min, search.resource.max, search.eta)[0] : null;
   return { rung: 0, resource, parts: [{ trials }] };
 }
@@ -83,11 +85,15 @@ export async function runTune(deps: TuneDeps, trialCount: number): Promise<TuneR
     }
     last = rows;
     const next: number = rung.rung + 1;
-    rung = next < resources.length ? promoteRung(rows, search, next, resources[next]!) : undefined;
+    if (search.scheduler === 'halving') rung = next < resources.length ? promoteRung(rows, search, next, resources[next]!) : undefined;
+    else if (search.scheduler === 'tpe') rung = tpeBatch(board, search, next, trialCount);
+    else rung = undefined;
   }
+  // Halving chooses among the trials that reached the largest resource; the others among all trials.
+  const pool = search.scheduler === 'halving' ? last : board;
   const choices: TuneResult['choices'] = [];
-  for (const [group, best] of chooseBest(last)) {
-    const row = last.find((r) => r.group === group && r.trial === best.trial)!;
+  for (const [group, best] of chooseBest(pool)) {
+    const row = pool.find((r) => r.group === group && r.trial === best.trial)!;
     const groupValues = JSON.parse(group) as Group;
     const plan = deps.plan(finalSpec(deps.doc, search, row.values, deps.pathOf, groupValues, row.resource ?? undefined));
     const tags = [...deps.tags, `trial:${row.trial}`, `val-${search.objective.metric}:${row.score!.toFixed(4)}`];
@@ -110,6 +116,20 @@ function promoteRung(rows: LeaderboardRow[], search: SearchBlock, rung: number, 
     return { group: JSON.parse(g) as Group, trials };
   });
   return parts.some((p) => p.trials.length) ? { rung, resource, parts: parts.filter((p) => p.trials.length) } : undefined;
+}
+
+/** TPE's next batch in each group: up to TPE_BATCH new trials proposed from that group's scored trials so far. */
+function tpeBatch(board: LeaderboardRow[], search: SearchBlock, rung: number, trialCount: number): RungPlan | undefined {
+  const groups = [...new Set(board.map((r) => r.group))].sort();
+  const parts = groups.map((g) => {
+    const rows = board.filter((r) => r.group === g);
+    const done = Math.max(...rows.map((r) => r.trial));
+    const numbers = Array.from({ length: Math.max(0, Math.min(TPE_BATCH, trialCount - done)) }, (_, i) => done + 1 + i);
+    const history = rows.flatMap((r) => (r.score === null ? [] : [{ trial: r.trial, values: r.values, score: r.score }]));
+    return { group: JSON.parse(g) as Group, trials: proposeTpe(search.space, history, numbers, search.seed) };
+  });
+  const open = parts.filter((p) => p.trials.length);
+  return open.length ? { rung, resource: null, parts: open } : undefined;
 }
 
 async function runPart(deps: TuneDeps, rung: RungPlan, part: RungPlan['parts'][number], board: LeaderboardRow[]) {
@@ -180,7 +200,10 @@ export function checkIsolation(plan: Plan, search: SearchBlock): void {
   }
 }
 
-/** Best first across rungs: a later rung's score (more resource) ranks a trial before its earlier ones. */
+/**
+ * Best first; a trial's latest row stands for it, and rows at a larger resource (halving's later rungs) come before
+ * rows at a smaller one, whose scores are not comparable with theirs.
+ */
 export function rankBoard(rows: readonly LeaderboardRow[]): LeaderboardRow[] {
   const latest = new Map<string, LeaderboardRow>();
   for (const r of rows) {
@@ -189,5 +212,5 @@ export function rankBoard(rows: readonly LeaderboardRow[]): LeaderboardRow[] {
     if (!prev || r.rung >= prev.rung) latest.set(id, r);
   }
   const ranked = rankTrials([...latest.values()]);
-  return ranked.map((s) => latest.get(`${s.group}\u0000${s.trial}`)!).sort((a, b) => b.rung - a.rung || ranked.indexOf(a) - ranked.indexOf(b));
+  return ranked.map((s) => latest.get(`${s.group}\u0000${s.trial}`)!).sort((a, b) => (b.resource ?? 0) - (a.resource ?? 0) || ranked.indexOf(a) - ranked.indexOf(b));
 }

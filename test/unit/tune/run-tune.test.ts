@@ -106,3 +106,29 @@ describe('runTune, successive halving', () => {
     expect(epochsOf(t.plans[5].plan)).toEqual([9]);
   });
 });
+
+describe('runTune, TPE', () => {
+  it('runs 10 random start-up trials, then batches of 4 proposed per group, and chooses among all trials', async () => {
+    const t = tuneWith('search:\n  space: { train.lr: { uniform: [0.01, 0.09] } }\n  scheduler: tpe\n  per: [ingest.classes]\n', 16);
+    const result = await t.run();
+    expect(result.status).toBe('succeeded');
+    // Start-up: one plan of 10 trials × 2 groups; then 4 and 2 more trials, one plan per group each time.
+    expect(t.plans.slice(0, 5).map((p) => [p.tags.at(-1), p.plan.cells.length])).toEqual([
+      ['rung:0', 20],
+      ['rung:1', 4],
+      ['rung:1', 4],
+      ['rung:2', 2],
+      ['rung:2', 2],
+    ]);
+    for (const group of ['all7', 'four']) {
+      const rows = t.recorded.filter((r) => r.group.includes(group));
+      expect(rows.map((r) => r.trial).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      const best = [...rows].sort((a, b) => b.score! - a.score! || a.trial - b.trial)[0];
+      expect(result.choices.find((c) => c.group['ingest.classes'] === group)!.row.trial).toBe(best.trial);
+    }
+    // The four-class group prefers a high lr: its proposals lean there, the other group's toward a low one.
+    const proposed = (group: string) => t.recorded.filter((r) => r.group.includes(group) && r.trial > 10).map((r) => r.values['train.lr'] as number);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(proposed('four'))).toBeGreaterThan(mean(proposed('all7')));
+  });
+});

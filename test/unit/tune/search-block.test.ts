@@ -62,7 +62,7 @@ describe('readSearchBlock', () => {
     ['an unknown search key', '  trails: 3\n', /spec\.yaml:25:3.*search has no key "trails".*did you mean "trials"/s],
     ['halving without a resource', '  scheduler: halving\n', /scheduler: halving needs search\.resource/],
     ['a resource the matrix varies', '  scheduler: halving\n  resource: { key: ingest.classes, min: 1, max: 3 }\n', /spec\.yaml:26:.*search\.resource\.key: ingest\.classes is also a matrix key/s],
-    ['an unknown scheduler', '  scheduler: tpe\n', /spec\.yaml:25:.*search\.scheduler: unknown value "tpe"/s],
+    ['an unknown scheduler', '  scheduler: bayes\n', /spec\.yaml:25:.*search\.scheduler: unknown value "bayes"/s],
   ])('refuses %s', (_what, line, message) => {
     const errors = errorsOf(() => read(`search:\n  space: { train.lr: { uniform: [0.001, 0.01] } }\n  trials: 2\n${line}`));
     expect(errors).toHaveLength(1);
