@@ -33,7 +33,7 @@ describe('schema errors name the file, line, column and key', () => {
 
   it('an unknown top-level key and an unknown stage key get did-you-mean hints', () => {
     expect(errorsOf(() => plan(DATA + 'matrx: {}\n'))).toEqual([
-      'spec.yaml:18:1 matrx: unknown key "matrx"\n  hint: did you mean "matrix"? (allowed: name, extends, description, params, seed, repeat, stages, matrix, exclude)',
+      'spec.yaml:18:1 matrx: unknown key "matrx"\n  hint: did you mean "matrix"? (allowed: name, extends, description, params, seed, repeat, stages, matrix, exclude, search)',
     ]);
     expect(errorsOf(() => plan(DATA.replace('needs: [chunk]', 'neds: [chunk]')))).toEqual([
       'spec.yaml:17:5 stages.train.neds: unknown key "neds"\n  hint: did you mean "needs"? (allowed: type, needs, params)',
