@@ -101,7 +101,7 @@ describe('matrix errors', () => {
 
   it('a matrix value the stage rejects is reported at the matrix entry, once', () => {
     expect(errorsOf(() => plan(DATA + 'matrix:\n  train.model: [nn, resnet]\n  split.by: [file, speaker]\n'))).toEqual([
-      'spec.yaml:19:3 matrix.train.model: must be one of "nn", "cnn", "lstm", "cnn_lstm", got "resnet"',
+      'spec.yaml:19:3 matrix.train.model: must be one of "nn", "cnn", "lstm", "cnn_lstm", "logreg", "svm", got "resnet"',
     ]);
   });
 

@@ -22,7 +22,7 @@ describe('schema errors name the file, line, column and key', () => {
 
   it('an enum value outside its list names the allowed values', () => {
     expect(errorsOf(() => plan(DATA + '    params: { model: resnet }\n'))).toEqual([
-      'spec.yaml:18:15 stages.train.params.model: must be one of "nn", "cnn", "lstm", "cnn_lstm", got "resnet"',
+      'spec.yaml:18:15 stages.train.params.model: must be one of "nn", "cnn", "lstm", "cnn_lstm", "logreg", "svm", got "resnet"',
     ]);
   });
 
@@ -54,7 +54,7 @@ describe('schema errors name the file, line, column and key', () => {
 
   it('an unknown stage type lists the known types', () => {
     const [error] = errorsOf(() => plan(DATA.replace('type: chunk', 'type: chunck')));
-    expect(error).toMatch(/^spec\.yaml:13:5 stages\.chunk\.type: unknown stage type "chunck"\n {2}hint: did you mean "chunk"\? \(allowed: ingest, normalize, split, chunk, features, train, evaluate, compare, command\)/);
+    expect(error).toMatch(/^spec\.yaml:13:5 stages\.chunk\.type: unknown stage type "chunck"\n {2}hint: did you mean "chunk"\? \(allowed: ingest, normalize, split, chunk, features, train, evaluate, ensemble, compare, command\)/);
   });
 });
 
