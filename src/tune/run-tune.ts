@@ -91,19 +91,20 @@ export async function runTune(deps: TuneDeps, trialCount: number): Promise<TuneR
   }
   // Halving chooses among the trials that reached the largest resource; the others among all trials.
   const pool = search.scheduler === 'halving' ? last : board;
-  const choices: TuneResult['choices'] = [];
-  for (const [group, best] of chooseBest(pool)) {
-    const row = pool.find((r) => r.group === group && r.trial === best.trial)!;
-    const groupValues = JSON.parse(group) as Group;
-    const plan = deps.plan(finalSpec(deps.doc, search, row.values, deps.pathOf, groupValues, row.resource ?? undefined));
-    const tags = [...deps.tags, `trial:${row.trial}`, `val-${search.objective.metric}:${row.score!.toFixed(4)}`];
-    const final = deps.signal.aborted ? undefined : await deps.execute(plan, tags, () => {});
-    deps.record.choice(groupValues, row, final?.runId ?? null);
-    choices.push({ group: groupValues, row, finalRunId: final?.runId ?? null, finalStatus: final?.status ?? 'not run' });
-    if (final && final.status !== 'succeeded') status = final.status;
-  }
-  if (!choices.length && status === 'succeeded') status = 'failed';
+  const best = [...chooseBest(pool)].map(([group, score]) => ({ group: JSON.parse(group) as Group, row: pool.find((r) => r.group === group && r.trial === score.trial)! }));
+  if (!best.length) return { status: status === 'succeeded' ? 'failed' : status, leaderboard: board, choices: [] };
+  const plan = deps.plan(finalSpec(deps.doc, search, best.map((b) => ({ group: b.group, values: b.row.values })), deps.pathOf, best[0].row.resource ?? undefined));
+  const final = deps.signal.aborted ? undefined : await deps.execute(plan, [...deps.tags, ...best.flatMap((b) => choiceTags(b.group, b.row, search))], () => {});
+  const choices: TuneResult['choices'] = best.map((b) => ({ ...b, finalRunId: final?.runId ?? null, finalStatus: final?.status ?? 'not run' }));
+  for (const c of choices) deps.record.choice(c.group, c.row, c.finalRunId);
+  if (final && final.status !== 'succeeded') status = final.status;
   return { status, leaderboard: board, choices };
+}
+
+/** What the final run's tags say of a choice: `trial:7`, `val-ua:0.8312`, with `@group` when there are groups. */
+function choiceTags(group: Group, row: LeaderboardRow, search: SearchBlock): string[] {
+  const at = Object.keys(group).length ? '@' + Object.entries(group).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',') : '';
+  return [`trial:${row.trial}${at}`, `val-${search.objective.metric}:${row.score!.toFixed(4)}${at}`];
 }
 
 /** The next rung: in each group, the top 1/eta of this rung's trials, at the next resource. */

@@ -1,6 +1,6 @@
 // The specs a tune runs, made from the user's spec (pure): trial specs (only the objective stage and what it reads,
-// scored on the validation split, the trials as one zipped matrix axis) and the final spec of a chosen trial
-// (every stage, as written, with the chosen values set).
+// scored on the validation split, the trials as one zipped matrix axis) and the final spec (every stage, as
+// written, with each group's chosen values).
 
 import { canonicalJson, type Json, type JsonObject } from '../json.js';
 import type { Path } from '../pipeline-spec/load-yaml.js';
@@ -47,14 +47,55 @@ export function trialSpec(input: TrialSpecInput): SpecFile {
   return doc;
 }
 
-/** The whole spec for one group, with its chosen trial's values (and, for halving, the resource it was chosen at). */
-export function finalSpec(doc: SpecFile, search: SearchBlock, values: TrialValues, pathOf: KeyPath, group: Group, resource?: number): SpecFile {
+/** A group's choice: the values of its chosen trial. */
+export interface Chosen {
+  group: Group;
+  values: TrialValues;
+}
+
+/**
+ * The whole spec with the chosen values, as one plan over every group (for halving, at the resource the choice was
+ * made at). Without `per` the values are set as params. With `per`, the matrix axes that set a per key become one
+ * zipped axis whose entries carry each group's chosen values beside its matrix values, so that the final run has
+ * the cells and the compare table of the spec as written; a group without a choice is left out.
+ */
+export function finalSpec(doc: SpecFile, search: SearchBlock, chosen: readonly Chosen[], pathOf: KeyPath, resource?: number): SpecFile {
   const out = structuredClone(doc);
   delete out.search;
-  for (const [key, value] of Object.entries(values)) setAt(out as unknown as JsonObject, pathOf(key), value);
   if (search.resource && resource !== undefined) setAt(out as unknown as JsonObject, pathOf(search.resource.key), resource);
-  if (out.matrix && Object.keys(group).length) out.matrix = onlyGroup(out.matrix, group);
+  if (!search.per.length) {
+    for (const [key, value] of Object.entries(chosen[0]?.values ?? {})) setAt(out as unknown as JsonObject, pathOf(key), value);
+    return out;
+  }
+  const matrix = out.matrix ?? {};
+  const perAxes = Object.keys(matrix).filter((axis) => axis.split('+').some((p) => search.per.includes(p)));
+  const parts = [...new Set(perAxes.flatMap((axis) => axis.split('+')))];
+  let combos: JsonObject[] = [{}];
+  for (const axis of perAxes) {
+    const axisParts = axis.split('+');
+    const entries = axisEntries(matrix[axis]);
+    combos = combos.flatMap((c) => entries.map((e) => ({ ...c, ...Object.fromEntries(axisParts.map((p, i) => [p, axisParts.length === 1 ? e : (e as Json[])[i]])) })));
+  }
+  const keys = search.space.map((s) => s.key);
+  const entries = combos.flatMap((c) => {
+    const choice = chosen.find((x) => canonicalJson(x.group) === canonicalJson(groupOf(c, search.per)));
+    return choice ? [[...parts.map((p) => c[p] ?? null), ...keys.map((k) => choice.values[k] ?? null)]] : [];
+  });
+  const combined: Record<string, unknown> = {};
+  for (const [axis, spec] of Object.entries(matrix)) {
+    if (!perAxes.includes(axis)) combined[axis] = spec;
+    else if (axis === perAxes[0]) combined[[...parts, ...keys].join('+')] = entries;
+  }
+  out.matrix = combined;
   return out;
+}
+
+/** A matrix axis's values: a list as written, or a range expanded as the matrix expands it. */
+function axisEntries(spec: unknown): Json[] {
+  if (Array.isArray(spec)) return spec as Json[];
+  const { from, to, step } = spec as { from: number; to: number; step: number };
+  const n = Math.floor((to - from) / step + 1e-9);
+  return Array.from({ length: n + 1 }, (_, i) => Number((from + i * step).toPrecision(12)));
 }
 
 /** A cell's group: its values of the `per` keys. */

@@ -77,13 +77,19 @@ describe('runTune, random search', () => {
     const byGroup = Object.fromEntries(result.choices.map((c) => [c.group['ingest.classes'] as string, c.row.trial]));
     expect(lrOf(byGroup.four)).toBe(Math.max(...lrs));
     expect(lrOf(byGroup.all7)).toBe(Math.min(...lrs));
-    expect(finals).toHaveLength(2);
-    for (const f of finals) {
-      expect(f.plan.instances.some((i) => i.name === 'compare')).toBe(true);
-      expect(f.plan.instances.filter((i) => i.name === 'evaluate').map((i) => i.params.split)).toEqual(['test']);
-      expect(f.tags[1]).toMatch(/^trial:\d$/);
-      expect(f.tags[2]).toMatch(/^val-ua:0\.\d{4}$/);
-    }
+    // One final run over both groups, each with its own choice, on test, its tags naming both choices.
+    expect(finals).toHaveLength(1);
+    const [final] = finals;
+    expect(final.plan.instances.filter((i) => i.name === 'compare')).toHaveLength(1);
+    expect(final.plan.instances.filter((i) => i.name === 'evaluate').map((i) => i.params.split)).toEqual(['test', 'test']);
+    expect(final.plan.instances.filter((i) => i.name === 'train').map((i) => i.params.lr)).toEqual([lrOf(byGroup.all7), lrOf(byGroup.four)]);
+    expect(final.tags).toEqual([
+      'tune:t1',
+      `trial:${byGroup.all7}@ingest.classes=all7`,
+      expect.stringMatching(/^val-ua:0\.\d{4}@ingest\.classes=all7$/),
+      `trial:${byGroup.four}@ingest.classes=four`,
+      expect.stringMatching(/^val-ua:0\.\d{4}@ingest\.classes=four$/),
+    ]);
   });
 });
 
@@ -93,8 +99,8 @@ describe('runTune, successive halving', () => {
     const result = await t.run();
     expect(result.status).toBe('succeeded');
     const epochsOf = (p: Plan) => [...new Set(p.instances.filter((i) => i.name === 'train').map((i) => i.params.epochs))];
-    // Rung 0: one plan of 9 trials × 2 groups at 1 epoch; rungs 1 and 2: one plan per group; then 2 final runs.
-    expect(t.plans.map((p) => p.tags.at(-1))).toEqual(['rung:0', 'rung:1', 'rung:1', 'rung:2', 'rung:2', expect.stringMatching(/^val-ua/), expect.stringMatching(/^val-ua/)]);
+    // Rung 0: one plan of 9 trials × 2 groups at 1 epoch; rungs 1 and 2: one plan per group; then the final run.
+    expect(t.plans.map((p) => p.tags.at(-1))).toEqual(['rung:0', 'rung:1', 'rung:1', 'rung:2', 'rung:2', expect.stringMatching(/^val-ua/)]);
     expect(t.plans.slice(0, 5).map((p) => epochsOf(p.plan))).toEqual([[1], [3], [3], [9], [9]]);
     expect(t.plans.slice(0, 5).map((p) => p.plan.cells.length)).toEqual([18, 3, 3, 1, 1]);
     const rung1 = t.recorded.filter((r) => r.rung === 1);

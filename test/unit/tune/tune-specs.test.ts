@@ -74,16 +74,39 @@ describe('trialSpec', () => {
 });
 
 describe('finalSpec', () => {
-  it('is the whole spec with the chosen values, restricted to its group', () => {
+  it("is the whole spec, each group's cells with its own chosen values, as one plan on test", () => {
     const { spec, search, pathOf, plan } = setup();
-    const p = plan(finalSpec(spec.doc, search, { 'train.lr': 0.002, 'train.model': 'cnn' }, pathOf, { 'ingest.classes': 'four' }));
+    const chosen = [
+      { group: { 'ingest.classes': 'all7' }, values: { 'train.lr': 0.001, 'train.model': 'nn' } },
+      { group: { 'ingest.classes': 'four' }, values: { 'train.lr': 0.002, 'train.model': 'cnn' } },
+    ];
+    const p = plan(finalSpec(spec.doc, search, chosen, pathOf));
     expect(p.instances.some((i) => i.name === 'compare')).toBe(true);
     expect(p.cells.map((c) => c.values)).toEqual([
-      { 'ingest.classes': 'four', 'split.test': 0.3, seed: 1 },
-      { 'ingest.classes': 'four', 'split.test': 0.3, seed: 2 },
+      { 'ingest.classes': 'all7', 'split.test': 0.2, 'train.lr': 0.001, 'train.model': 'nn', seed: 1 },
+      { 'ingest.classes': 'all7', 'split.test': 0.2, 'train.lr': 0.001, 'train.model': 'nn', seed: 2 },
+      { 'ingest.classes': 'four', 'split.test': 0.3, 'train.lr': 0.002, 'train.model': 'cnn', seed: 1 },
+      { 'ingest.classes': 'four', 'split.test': 0.3, 'train.lr': 0.002, 'train.model': 'cnn', seed: 2 },
     ]);
-    const evaluate = p.instances.filter((i) => i.name === 'evaluate');
-    expect(evaluate.map((i) => i.params.split)).toEqual(['test', 'test']);
-    expect(p.instances.find((i) => i.name === 'train')!.params).toMatchObject({ lr: 0.002, model: 'cnn' });
+    expect(p.instances.filter((i) => i.name === 'evaluate').map((i) => i.params.split)).toEqual(['test', 'test', 'test', 'test']);
+    expect(p.instances.filter((i) => i.name === 'train').map((i) => [i.params.lr, i.params.model])).toEqual([
+      [0.001, 'nn'],
+      [0.001, 'nn'],
+      [0.002, 'cnn'],
+      [0.002, 'cnn'],
+    ]);
+  });
+
+  it('leaves out a group that has no choice', () => {
+    const { spec, search, pathOf, plan } = setup();
+    const p = plan(finalSpec(spec.doc, search, [{ group: { 'ingest.classes': 'four' }, values: { 'train.lr': 0.002, 'train.model': 'cnn' } }], pathOf));
+    expect(p.cells.map((c) => c.values['ingest.classes'])).toEqual(['four', 'four']);
+  });
+
+  it('without per, sets the chosen values as params', () => {
+    const { spec, search, pathOf, plan } = setup(SPEC.replace('  per: [ingest.classes]\n', ''));
+    const p = plan(finalSpec(spec.doc, search, [{ group: {}, values: { 'train.lr': 0.002, 'train.model': 'cnn' } }], pathOf));
+    expect(p.cells).toHaveLength(4);
+    expect(new Set(p.instances.filter((i) => i.name === 'train').map((i) => i.params.lr))).toEqual(new Set([0.002]));
   });
 });
