@@ -67,6 +67,8 @@ function describeRun(run: RunRow): string {
   ];
   const overrides = Object.entries(run.overrides ?? {});
   if (overrides.length) lines.push(`set      ${overrides.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  // `pipe tune`'s runs say here which tune, rung or chosen trial (and its validation score) they are.
+  if (run.tags.length) lines.push(`tags     ${run.tags.join(' ')}`);
   return lines.join('\n');
 }
 

@@ -80,11 +80,13 @@ describe('pipe tune', () => {
     expect(choice.score).toBe(best);
   });
 
-  it('runs the chosen configuration through every stage, on test, as a run tagged with the trial and its score', () => {
+  it('runs the chosen configuration through every stage, on test, as a run tagged with the trial and its score', async () => {
     const choice = choiceOf(a, tuneA);
     const [run] = query<{ tags: string; status: string }>(a, 'SELECT tags, status FROM runs WHERE id = ?', choice.final_run_id);
     expect(run.status).toBe('succeeded');
     expect(JSON.parse(run.tags)).toEqual([`tune:${tuneA}`, `trial:${choice.trial}`, `val-ua:${choice.score.toFixed(4)}`]);
+    const shown = await pipe(a, ['show', choice.final_run_id]);
+    expect(shown.stdout).toContain(`tags     tune:${tuneA} trial:${choice.trial} val-ua:${choice.score.toFixed(4)}`);
     const stages = query<{ stage_name: string; params: string }>(
       a,
       'SELECT rs.stage_name, sr.params FROM run_stages rs JOIN stage_results sr ON sr.key = rs.key WHERE rs.run_id = ?',
