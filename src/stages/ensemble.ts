@@ -25,6 +25,8 @@ export interface MemberEvaluation {
   split: string;
   model: string | null;
   protocol: string | null;
+  /** `speaker-normalised` where the member's features were standardised per speaker (evaluate.ts); else null. */
+  protocolVariant: string | null;
   testSpeakers: string[];
   backend: string;
   classes: string[];
@@ -104,6 +106,8 @@ export async function runEnsemble(ctx: StageContext<EnsembleParams>): Promise<St
     classSet,
     backend: scored[0].backend,
     protocol: scored[0].protocol,
+    // One member that read the test speakers' audio makes the average read it too.
+    ...variantOf(scored),
     testSpeakers: scored[0].testSpeakers,
     validation,
     training: { epoch: null, accuracy: null },
@@ -117,8 +121,14 @@ export async function runEnsemble(ctx: StageContext<EnsembleParams>): Promise<St
   await writeFile(join(ctx.outDir, 'confusion.svg'), await confusionMatrixSvg(report.classes, report.confusion.matrix, `${model} · ${classSet} · ${split}`));
   return {
     metrics: { accuracy: report.accuracy, ua: report.ua, macroF1: report.macroF1, files: report.files, members: scored.length },
-    info: { model, classSet, split, protocol: scored[0].protocol, members, validation },
+    info: { model, classSet, split, protocol: scored[0].protocol, ...variantOf(scored), members, validation },
   };
+}
+
+/** `{ protocolVariant }` of the first member that has one, or nothing (so other metrics.json stay as they were). */
+function variantOf(members: readonly MemberEvaluation[]): { protocolVariant?: string } {
+  const variant = members.map((m) => m.protocolVariant).find((v): v is string => v !== null);
+  return variant === undefined ? {} : { protocolVariant: variant };
 }
 
 /** The averaged validation probabilities' scores; the val members pair with the scored ones in needs order. */
@@ -158,6 +168,7 @@ async function readMember(input: StageInput): Promise<MemberEvaluation> {
     split: text(metrics.split) ?? text(predictions.split) ?? 'test',
     model: text(metrics.model),
     protocol: text(metrics.protocol),
+    protocolVariant: text(metrics.protocolVariant),
     testSpeakers: Array.isArray(metrics.testSpeakers) ? metrics.testSpeakers.filter((s): s is string => typeof s === 'string') : [],
     backend: text(metrics.backend) ?? 'unknown',
     classes: classes as string[],
