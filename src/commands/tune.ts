@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import { SpecError } from '../errors.js';
-import type { Json } from '../json.js';
+import type { Json, JsonObject } from '../json.js';
 import { loadPlan } from '../pipeline-spec/load-plan.js';
 import { loadSpec, type LoadedSpec } from '../pipeline-spec/load-spec.js';
 import { overrideTarget, parseOverride } from '../pipeline-spec/overrides.js';
@@ -16,7 +16,7 @@ import { projectPaths, runPlan } from '../runner/run-plan.js';
 import type { AnyStage } from '../stages/stage.js';
 import { ContentDigests, type StampStore } from '../store/content-digest.js';
 import { ExperimentStore } from '../store/db.js';
-import { firstRung, rankBoard, runTune, type ExecutedPlan, type LeaderboardRow, type TuneResult } from '../tune/run-tune.js';
+import { firstRung, rankBoard, runTune, type ExecutedPlan, type LeaderboardRow, type TuneRecord, type TuneResult } from '../tune/run-tune.js';
 import { trialSpec } from '../tune/tune-specs.js';
 import { rungResources } from '../tune/halving.js';
 import { TPE_BATCH, TPE_STARTUP } from '../tune/tpe.js';
@@ -153,6 +153,15 @@ async function tune(input: TuneInput): Promise<number> {
   };
   const stageLines = plainReporter(out);
   let result: TuneResult | undefined;
+  // A second Ctrl-C exits at once: the tune's row is marked then, as runPlan marks its run's.
+  const onExit = (): void => {
+    try {
+      store.finishTune(tuneId, 'cancelled');
+    } catch {
+      // The store itself failed; the row stays running.
+    }
+  };
+  process.on('exit', onExit);
   try {
     result = await runTune(
       {
@@ -163,22 +172,7 @@ async function tune(input: TuneInput): Promise<number> {
         tags: [`tune:${tuneId}`],
         signal: controller.signal,
         onLeaderboard: showBoard,
-        record: {
-          trial: (row, runId) =>
-            store.recordTuneTrial({
-              tuneId,
-              trial: row.trial,
-              rung: row.rung,
-              resource: row.resource,
-              group: JSON.parse(row.group),
-              values: row.values,
-              runId,
-              score: row.score,
-              cells: row.cells,
-              status: row.score === null ? 'failed' : 'scored',
-            }),
-          choice: (group, row, finalRunId) => store.recordTuneChoice({ tuneId, group, trial: row.trial, score: row.score!, finalRunId }),
-        },
+        record: tuneRecorder(store, tuneId),
         execute: async (plan, tags, listener): Promise<ExecutedPlan> => {
           dashboard = startDashboard?.({ onCancel: () => controller.abort(), board: shown });
           try {
@@ -204,11 +198,32 @@ async function tune(input: TuneInput): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    process.off('exit', onExit);
     store.finishTune(tuneId, result?.status ?? (controller.signal.aborted ? 'cancelled' : 'failed'));
   }
   out('');
   out(formatLeaderboard(rankBoard(result.leaderboard), search, Number.POSITIVE_INFINITY));
   for (const c of result.choices) out(formatChoice(c.group, c.row, search, c.finalRunId));
-  if (!result.choices.length) process.stderr.write('error: no trial finished with a validation score: nothing was chosen\n');
+  if (!result.choices.length && result.status !== 'cancelled') process.stderr.write('error: no trial finished with a validation score: nothing was chosen\n');
   return result.status === 'cancelled' ? 130 : result.status === 'succeeded' ? 0 : 1;
+}
+
+/** Trials and choices into the tunes tables, as runTune reports them. */
+function tuneRecorder(store: ExperimentStore, tuneId: string): TuneRecord {
+  return {
+    trial: (row, runId) =>
+      store.recordTuneTrial({
+        tuneId,
+        trial: row.trial,
+        rung: row.rung,
+        resource: row.resource,
+        group: JSON.parse(row.group) as JsonObject,
+        values: row.values,
+        runId,
+        score: row.score,
+        cells: row.cells,
+        status: row.score === null ? 'failed' : 'scored',
+      }),
+    choice: (group, row, finalRunId) => store.recordTuneChoice({ tuneId, group, trial: row.trial, score: row.score!, finalRunId }),
+  };
 }
