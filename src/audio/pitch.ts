@@ -19,7 +19,10 @@ export interface PitchOptions {
 export interface PitchTrack {
   /** F0 per frame in Hz; NaN where the frame is unvoiced (no lag under the threshold, or silence). */
   f0: Float64Array;
-  /** 1 − the smallest normalised difference in the search range, clamped to [0, 1]; 0 for silence. */
+  /**
+   * 1 − the normalised difference at the chosen lag (the first dip under the threshold, else the deepest one in the
+   * search range), clamped to [0, 1]; 0 for silence.
+   */
   voicing: Float64Array;
 }
 
