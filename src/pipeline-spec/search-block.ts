@@ -34,10 +34,12 @@ export interface SearchBlock {
   objective: { stage: string; metric: ObjectiveMetric };
   /** Matrix keys: a separate choice for each combination of their values. */
   per: string[];
+  /** Exclude rules (on the spec's matrix keys) for trial plans only: a cheaper protocol to search on. */
+  exclude: JsonObject[];
   seed: number;
 }
 
-export const SEARCH_KEYS = ['space', 'scheduler', 'trials', 'resource', 'eta', 'objective', 'per', 'seed'];
+export const SEARCH_KEYS = ['space', 'scheduler', 'trials', 'resource', 'eta', 'objective', 'per', 'exclude', 'seed'];
 export const SCHEDULERS: readonly Scheduler[] = ['random', 'halving', 'tpe'];
 export const OBJECTIVE_METRICS: readonly ObjectiveMetric[] = ['ua', 'accuracy', 'macroF1'];
 const DISTRIBUTIONS = ['choice', 'uniform', 'loguniform', 'int'];
@@ -59,13 +61,14 @@ export function readSearchBlock(doc: SpecFile, types: ReadonlyMap<string, StageT
   const seed = errors.guard(() => integer(raw.seed ?? 1, at('seed'), 'search.seed'));
   const objective = errors.guard(() => readObjective(raw.objective, doc, types, at));
   const per = errors.guard(() => readPer(raw.per, doc, at)) ?? [];
+  const exclude = errors.guard(() => readExclude(raw.exclude, doc, at)) ?? [];
   const resource = scheduler === 'halving' ? errors.guard(() => readResource(raw.resource, doc, types, at)) : undefined;
   if (scheduler !== 'halving' && raw.resource !== undefined) {
     errors.guard(() => fail('search.resource is for scheduler: halving', at('resource'), 'remove it, or set scheduler: halving'));
   }
   const space = errors.guard(() => readSpace(raw.space, doc, types, at, { per, resource: resource?.key, objective: objective?.stage })) ?? [];
   errors.throwIfAny();
-  return { space, scheduler: scheduler!, trials: trials!, resource, eta: eta!, objective: objective!, per, seed: seed! };
+  return { space, scheduler: scheduler!, trials: trials!, resource, eta: eta!, objective: objective!, per, exclude, seed: seed! };
 }
 
 function readSpace(
@@ -146,6 +149,19 @@ function readPer(raw: Json | undefined, doc: SpecFile, at: (...p: (string | numb
     if (!keys.includes(k as string)) fail(`"${String(k)}" is not a matrix key`, { ...at('per', i), key: `search.per.${i}` }, `matrix keys: ${keys.join(', ') || 'none'}`);
   });
   return raw as string[];
+}
+
+function readExclude(raw: Json | undefined, doc: SpecFile, at: (...p: (string | number)[]) => Place): JsonObject[] {
+  if (raw === undefined) return [];
+  const example = 'e.g. exclude: [{ seed: 3 }, { seed: 4 }] searches on the other seeds only';
+  if (!Array.isArray(raw) || !raw.every(isMap)) return fail('search.exclude must be a list of maps of matrix keys', at('exclude'), example);
+  const keys = matrixKeys(doc.matrix ?? {});
+  raw.forEach((rule, i) => {
+    for (const key of Object.keys(rule as JsonObject)) {
+      if (!keys.includes(key)) fail(`"${key}" is not a matrix key`, { ...at('exclude', i, key), key: `search.exclude.${i}.${key}` }, `matrix keys: ${keys.join(', ') || 'none'}`);
+    }
+  });
+  return raw as JsonObject[];
 }
 
 function readResource(raw: Json | undefined, doc: SpecFile, types: ReadonlyMap<string, StageType>, at: (...p: (string | number)[]) => Place) {

@@ -41,7 +41,7 @@ export function trialSpec(input: TrialSpecInput): SpecFile {
   const tuples = unique(input.trials.map((t) => keys.map((k) => t.values[k])));
   matrix[keys.join('+')] = keys.length === 1 ? tuples.map((t) => t[0]) : tuples;
   doc.matrix = matrix;
-  doc.exclude = (doc.exclude ?? []).filter((rule) => !Object.keys(rule).some(dropped));
+  doc.exclude = [...(doc.exclude ?? []), ...search.exclude].filter((rule) => !Object.keys(rule).some(dropped));
   if (!doc.exclude.length) delete doc.exclude;
   if (search.resource && input.resource !== undefined) setAt(doc as unknown as JsonObject, input.pathOf(search.resource.key), input.resource);
   return doc;

@@ -29,6 +29,7 @@ describe('readSearchBlock', () => {
       eta: 3,
       objective: { stage: 'evaluate', metric: 'ua' },
       per: ['ingest.classes'],
+      exclude: [],
       seed: 1,
     });
   });
@@ -58,6 +59,7 @@ describe('readSearchBlock', () => {
     ['an unknown objective metric', '  objective: { metric: f1 }\n', /spec\.yaml:25:.*search\.objective\.metric: unknown value "f1"/s],
     ['an objective on the test split', '  objective: { split: test }\n', /spec\.yaml:25:.*validation split only/s],
     ['an objective stage without a split param', '  objective: { stage: train }\n', /spec\.yaml:25:.*stage train has no split param/s],
+    ['an exclude rule on a key the matrix does not vary', '  exclude: [{ split.test: 0.2 }]\n', /spec\.yaml:25:.*search\.exclude\.0\.split\.test: "split\.test" is not a matrix key/s],
     ['a per key that the matrix does not vary', '  per: [split.folds]\n', /spec\.yaml:25:.*not a matrix key/s],
     ['an unknown search key', '  trails: 3\n', /spec\.yaml:25:3.*search has no key "trails".*did you mean "trials"/s],
     ['halving without a resource', '  scheduler: halving\n', /scheduler: halving needs search\.resource/],

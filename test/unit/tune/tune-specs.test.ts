@@ -73,6 +73,18 @@ describe('trialSpec', () => {
   });
 });
 
+describe('search.exclude', () => {
+  it('skips cells in trial plans only: the final spec keeps every cell', () => {
+    const { spec, search, pathOf, plan } = setup(SPEC.replace('  per: [ingest.classes]\n', '  exclude: [{ ingest.classes: four }]\n'));
+    const trials = sampleTrials(search.space, 2, 1);
+    const p = plan(trialSpec({ doc: spec.doc, search, trials, pathOf }));
+    // 2 trials × all7 only × 2 seeds.
+    expect(p.cells.map((c) => c.values['ingest.classes'])).toEqual(['all7', 'all7', 'all7', 'all7']);
+    const final = plan(finalSpec(spec.doc, search, [{ group: {}, values: trials[0].values }], pathOf));
+    expect(final.cells.map((c) => c.values['ingest.classes'])).toEqual(['all7', 'all7', 'four', 'four']);
+  });
+});
+
 describe('finalSpec', () => {
   it("is the whole spec, each group's cells with its own chosen values, as one plan on test", () => {
     const { spec, search, pathOf, plan } = setup();

@@ -13,6 +13,7 @@ const search: SearchBlock = {
   eta: 3,
   objective: { stage: 'evaluate', metric: 'ua' },
   per: ['ingest.classes'],
+  exclude: [],
   seed: 1,
 };
 
