@@ -12,6 +12,7 @@ const LAYERS: readonly string[][] = [
   ['cli.ts', 'bench'],
   ['commands'],
   ['ui'],
+  ['tune'],
   ['runner'],
   ['pipeline-spec'],
   ['store'],
