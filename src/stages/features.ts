@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
 import { STATISTIC_NAMES } from '../audio/frame-statistics.js';
-import { utteranceFeatures, type FeatureOptions } from '../audio/utterance-features.js';
+import { memoisedUtteranceFeatures } from '../audio/features-memo.js';
+import type { FeatureOptions } from '../audio/utterance-features.js';
 import type { ParamProblem } from '../core/stage-type.js';
 import { readChunks, writeChunks } from '../dataset/chunk-files.js';
 import { applyStandardiser, fitStandardiser, standardiseOwnFrames, standardisePerSpeaker, type FeatureScaling } from '../dataset/feature-scaling.js';
@@ -74,7 +75,7 @@ export const featuresStage = defineStage<FeaturesParams>({
     let shape: [number, number] = [0, 0];
     for (const row of manifest.rows) {
       progress.check();
-      const m = computeOrExplain(() => utteranceFeatures(chunk(row.index), manifest.sampleRate, options), ctx.name);
+      const m = computeOrExplain(() => memoisedUtteranceFeatures(chunk(row.index), manifest.sampleRate, options), ctx.name);
       shape = [m.frames, m.dims];
       matrices.push(p.normalize === 'utterance' ? standardiseOwnFrames(m.data, m.dims) : m.data);
       progress.step();
