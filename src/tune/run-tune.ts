@@ -157,7 +157,8 @@ async function runPart(deps: TuneDeps, rung: RungPlan, part: RungPlan['parts'][n
     scores.set(o.id, typeof value === 'number' && Number.isFinite(value) ? value : null);
   }
   // Only trials whose every cell finished are scored: a cancelled run leaves the rest for the re-run (cached).
-  const complete = new Set(result.outcomes.map((o) => o.id));
+  // A cancelled run still lists every instance, those it never ran as skipped: those are not finished.
+  const complete = new Set(result.outcomes.filter((o) => result.status !== 'cancelled' || o.status !== 'skipped').map((o) => o.id));
   const rows = scoreTrials(cellsOf.filter((o) => complete.has(o.instance)).map((o) => ({ ...o, score: scores.get(o.instance) ?? null })))
     .filter((s) => cellsOf.filter((o) => o.trial === s.trial && o.group === s.group).every((o) => complete.has(o.instance)))
     .map(row);

@@ -22,7 +22,8 @@ function score(lr: number, classes: string, epochs: number): number {
   return Math.round((base + epochs / 1000) * 1e6) / 1e6;
 }
 
-function tuneWith(search: string, trials: number) {
+/** `cancelAfter`: the run is cancelled once that many evaluate instances have finished; the rest are skipped. */
+function tuneWith(search: string, trials: number, cancelAfter?: number) {
   const dir = folder({ 'spec.yaml': SPEC(search) });
   const spec = loadSpec('spec.yaml', dir);
   const block = readSearchBlock(spec.doc, stageRegistry, new SpecPlaces(spec.positions, spec.file).of);
@@ -31,14 +32,18 @@ function tuneWith(search: string, trials: number) {
   const execute = async (plan: Plan, tags: string[], listener: RunEventListener): Promise<ExecutedPlan> => {
     plans.push({ plan, tags });
     const trainOf = new Map(plan.instances.filter((i) => i.name === 'train').map((i) => [i.id, i]));
+    let evaluated = 0;
     const outcomes = plan.instances.map((i) => {
+      if (i.name === 'evaluate' && cancelAfter !== undefined && evaluated++ >= cancelAfter) {
+        return { id: i.id, name: i.name, type: i.type, key: i.key, cells: i.cells, status: 'skipped' as const, ms: 0, error: 'run cancelled' };
+      }
       const train = trainOf.get(i.needs.find((n) => trainOf.has(n)) ?? '');
       const classes = String(plan.instances.find((x) => x.name === 'ingest' && x.cells.some((c) => i.cells.includes(c)))!.params.classes);
       const metrics = i.name === 'evaluate' && train ? { ua: score(train.params.lr as number, classes, train.params.epochs as number) } : {};
       if (i.name === 'evaluate') listener({ kind: 'stage-finished', id: i.id, key: i.key, ms: 1, metrics });
       return { id: i.id, name: i.name, type: i.type, key: i.key, cells: i.cells, status: 'ran' as const, ms: 1, result: { metrics } };
     });
-    return { runId: `r${plans.length}`, status: 'succeeded', outcomes };
+    return { runId: `r${plans.length}`, status: cancelAfter === undefined ? 'succeeded' : 'cancelled', outcomes };
   };
   const choices: unknown[] = [];
   return {
@@ -90,6 +95,18 @@ describe('runTune, random search', () => {
       `trial:${byGroup.four}@ingest.classes=four`,
       expect.stringMatching(/^val-ua:0\.\d{4}@ingest\.classes=four$/),
     ]);
+  });
+});
+
+describe('runTune, cancelled', () => {
+  it('records only the trials whose every cell finished: those the cancel skipped are left for the re-run, not failed', async () => {
+    const t = tuneWith('search:\n  space: { train.lr: { uniform: [0.01, 0.09] } }\n  trials: 5\n  per: [ingest.classes]\n', 5, 3);
+    const result = await t.run();
+    expect(result.status).toBe('cancelled');
+    expect(result.choices).toEqual([]);
+    // Five trials in two groups: 10 evaluate instances (one per trial and group), 3 of which finished.
+    expect(t.recorded).toHaveLength(3);
+    expect(t.recorded.every((r) => r.score !== null)).toBe(true);
   });
 });
 
