@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--trials <n>', "configurations to sample (default: the search block's trials)", parsePositiveInt)
     .option('--dry-run', 'print the trials it would run and how many cells, run nothing')
     .addOption(new Option('--backend <name>', 'tfjs backend for training').choices(['node', 'wasm', 'cpu']).env('PIPE_BACKEND'))
-    .option('--name <name>', "name the tune (its runs are named NAME-rung-N and NAME-final-GROUP)")
+    .option('--name <name>', "name the tune's row in experiments.db")
     .option('--plain', 'plain line output even on a terminal')
     .action(async (spec: string, opts: TuneCommandOptions) => {
       const { tuneCommand } = await import('./commands/tune.js');

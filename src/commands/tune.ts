@@ -62,12 +62,19 @@ export async function tuneCommand(specPath: string, opts: TuneCommandOptions): P
   }
 }
 
-/** `--set OBJECTIVE.split=...` would score the search on another split: refused like the search block's own split. */
-function checkOverrides(set: string[], search: SearchBlock): void {
+/**
+ * `--set OBJECTIVE.split=...` would score the search on another split: refused like the search block's own split.
+ * `--set` of a searched key or of the resource would win over the chosen value (or the rung's) where they are set as
+ * params, so the final run would not run the chosen configuration: refused too.
+ */
+export function checkOverrides(set: string[], search: SearchBlock): void {
   for (const raw of set) {
     const { key } = parseOverride(raw);
     if (key === `${search.objective.stage}.split`) {
       throw new SpecError(`--set ${key}: a search is scored on the validation split only`, { file: '--set', key }, 'remove it; pipe tune evaluates the chosen configuration on the split the spec names');
+    }
+    if (search.space.some((s) => s.key === key) || key === search.resource?.key) {
+      throw new SpecError(`--set ${key}: the search sets this key itself`, { file: '--set', key }, 'remove it, or remove the key from the search block');
     }
   }
 }

@@ -90,6 +90,9 @@ function readSpace(
     errors.guard(() => {
       const path = overrideTarget(doc, key, types, place);
       if (inMatrix.includes(key)) fail(`${key} is also a matrix key`, place, 'a key is either searched or varied by the matrix: remove it from one');
+      if (taken.objective && path.join('.') === `stages.${taken.objective}.params.split`) {
+        fail(`${key}: a search is scored on the validation split only`, place, 'remove it; pipe tune sets the split to val for trials and evaluates the choice on the split the spec names');
+      }
       if (taken.per.includes(key) || key === taken.resource) fail(`${key} is also named by search.per or search.resource`, place, 'search it, or name it there, not both');
       if (upstream && path[0] === 'stages' && !upstream.has(String(path[1]))) {
         fail(`${key} is a param of stage ${path[1]}, which the objective stage ${taken.objective} does not read`, place, `search params of ${taken.objective} and the stages before it`);

@@ -49,6 +49,7 @@ describe('readSearchBlock', () => {
     ['an unknown distribution', '    train.lr: { normal: [0, 1] }\n', /spec\.yaml:25:5.*unknown distribution "normal"/s],
     ['a key of a stage the objective does not read', '    compare.metric: { choice: [ua, accuracy] }\n', /spec\.yaml:25:5.*compare, which the objective stage evaluate does not read/s],
     ['a key the matrix varies', '    ingest.classes: { choice: [all7] }\n', /spec\.yaml:25:5.*ingest\.classes is also a matrix key/s],
+    ["the objective stage's split", '    evaluate.split: { choice: [test, val] }\n', /spec\.yaml:25:5.*evaluate\.split.*validation split only/s],
   ])('refuses %s in the space at its position', (_what, line, message) => {
     const errors = errorsOf(() => read(`search:\n  trials: 2\n  space:\n${line}`));
     expect(errors).toHaveLength(1);
