@@ -60,7 +60,7 @@ export function readSearchBlock(doc: SpecFile, types: ReadonlyMap<string, StageT
   const eta = errors.guard(() => positiveInt(raw.eta ?? 3, at('eta'), 'search.eta', 2));
   const seed = errors.guard(() => integer(raw.seed ?? 1, at('seed'), 'search.seed'));
   const objective = errors.guard(() => readObjective(raw.objective, doc, types, at));
-  const per = errors.guard(() => readPer(raw.per, doc, at)) ?? [];
+  const per = errors.guard(() => readPer(raw.per, doc, at, objective?.stage)) ?? [];
   const exclude = errors.guard(() => readExclude(raw.exclude, doc, at)) ?? [];
   const resource = scheduler === 'halving' ? errors.guard(() => readResource(raw.resource, doc, types, at)) : undefined;
   if (scheduler !== 'halving' && raw.resource !== undefined) {
@@ -144,12 +144,19 @@ function readObjective(raw: Json | undefined, doc: SpecFile, types: ReadonlyMap<
   return { stage, metric };
 }
 
-function readPer(raw: Json | undefined, doc: SpecFile, at: (...p: (string | number)[]) => Place): string[] {
+function readPer(raw: Json | undefined, doc: SpecFile, at: (...p: (string | number)[]) => Place, objective?: string): string[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw) || !raw.every((k) => typeof k === 'string')) return fail('search.per must be a list of matrix keys', at('per'), 'e.g. per: [ingest.classes]');
   const keys = matrixKeys(doc.matrix ?? {});
+  // Trial plans drop the matrix keys of stages the objective does not read, so their groups could not be told apart.
+  const upstream = objective ? upstreamStages(doc, objective) : undefined;
   raw.forEach((k, i) => {
-    if (!keys.includes(k as string)) fail(`"${String(k)}" is not a matrix key`, { ...at('per', i), key: `search.per.${i}` }, `matrix keys: ${keys.join(', ') || 'none'}`);
+    const place = { ...at('per', i), key: `search.per.${i}` };
+    if (!keys.includes(k as string)) fail(`"${String(k)}" is not a matrix key`, place, `matrix keys: ${keys.join(', ') || 'none'}`);
+    const stage = (k as string).split('.')[0];
+    if (upstream && Object.hasOwn(doc.stages ?? {}, stage) && !upstream.has(stage)) {
+      fail(`${String(k)} is a param of stage ${stage}, which the objective stage ${objective} does not read`, place, `choose per matrix keys of ${objective} and the stages before it`);
+    }
   });
   return raw as string[];
 }

@@ -72,6 +72,14 @@ describe('readSearchBlock', () => {
     expect(errors[0]).toMatch(message);
   });
 
+  it('refuses a per key of a stage the objective does not read, at its position (the trials could not tell its groups apart)', () => {
+    const dir = folder({ 'spec.yaml': DATA + EVALUATE_AND_COMPARE + 'matrix:\n  compare.metric: [ua, accuracy]\nsearch:\n  space: { train.lr: { uniform: [0.001, 0.01] } }\n  per: [compare.metric]\n' });
+    const spec = loadSpec('spec.yaml', dir);
+    const errors = errorsOf(() => readSearchBlock(spec.doc, stageRegistry, new SpecPlaces(spec.positions, spec.file).of));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/spec\.yaml:24:9.*search\.per\.0.*compare, which the objective stage evaluate does not read/s);
+  });
+
   it('collects several mistakes at once', () => {
     const errors = errorsOf(() => read('search:\n  trials: 0\n  space:\n    train.lr: { uniform: [1, 0] }\n    train.model: { choice: [] }\n'));
     expect(errors).toHaveLength(3);
