@@ -45,6 +45,9 @@ export const CLASSICAL_LOGMEL: readonly ReferenceRow[] = [
   { classSet: 'four', protocol: 'loso', metric: 'ua', value: 76.8 },
 ];
 
+/** How charts name each reference's bars. */
+export const REFERENCE_LABELS: Readonly<Record<ReferenceName, string>> = { 'paper-table2': 'paper', 'classical-logmel': 'classical reference' };
+
 const REFERENCES: Record<ReferenceName, readonly ReferenceRow[]> = { 'paper-table2': PAPER_TABLE2, 'classical-logmel': CLASSICAL_LOGMEL };
 
 /** The reference value (percent) for a result, or undefined where the reference has none. */

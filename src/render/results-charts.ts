@@ -2,6 +2,7 @@
 // metric against the swept key (sweep.svg). vega is loaded only when a chart is drawn.
 
 import type { ResultsTable } from '../metrics/results-types.js';
+import { REFERENCE_LABELS } from '../references/reference-results.js';
 
 /**
  * The matrix key a sweep varies: the one key whose values are all numbers and take more than two values, or, when
@@ -36,13 +37,33 @@ function isNumericAxis(table: ResultsTable, key: string): boolean {
   return table.rows.every((r) => typeof r.values[key] === 'number');
 }
 
+/** What a bar's short label is made of: a results row's label, model, class set and protocol. */
+export interface LabelParts {
+  label: string;
+  model?: string | null;
+  classSet?: string | null;
+  protocol?: string | null;
+  /** `speaker-normalised` and the like: always named, so a bar never hides that its row read test audio. */
+  protocolVariant?: string | null;
+}
+
 /**
- * Short bar labels: `model classSet` where that names every row apart (a table whose rows also differ in settings,
- * as table2's, would otherwise show the same truncated start on several bars); else each row's full label.
+ * Short bar labels: `model classSet (variant)`, or `model classSet protocol` (the protocol with its variant), whichever first
+ * names every row apart (a table whose rows also differ in settings, as table2's or a tune's, would otherwise show the
+ * same truncated start on several bars); else each row's full label.
  */
+export function shortLabels(rows: readonly LabelParts[]): string[] {
+  const named = (parts: (r: LabelParts) => (string | null | undefined)[]): string[] | undefined => {
+    const short = rows.map((r) => parts(r).filter((v): v is string => typeof v === 'string').join(' '));
+    return short.every((l) => l !== '') && new Set(short).size === short.length ? short : undefined;
+  };
+  const variant = (r: LabelParts): string | null => (r.protocolVariant ? `(${r.protocolVariant})` : null);
+  return named((r) => [r.model, r.classSet, variant(r)]) ?? named((r) => [r.model, r.classSet, r.protocol]) ?? rows.map((r) => r.label);
+}
+
+/** The bar labels of a results table (shortLabels of its rows). */
 export function barLabels(table: ResultsTable): string[] {
-  const short = table.rows.map((r) => [r.model, r.classSet].filter((v): v is string => typeof v === 'string').join(' '));
-  return short.every((l) => l !== '') && new Set(short).size === short.length ? short : table.rows.map((r) => r.label);
+  return shortLabels(table.rows);
 }
 
 /** The rows' mean metric beside the reference values, as an SVG bar chart. */
@@ -56,5 +77,5 @@ export async function barChart(table: ResultsTable): Promise<string> {
     ...(r[m].std === null ? {} : { std: r[m].std / 100 }),
     ...(r.reference === null ? {} : { reference: r.reference / 100 }),
   }));
-  return barChartSvg(bars, m);
+  return barChartSvg(bars, m, table.reference === 'none' ? undefined : REFERENCE_LABELS[table.reference]);
 }

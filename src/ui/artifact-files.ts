@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import type { BarRow } from '../charts/bar-chart.js';
 import type { EpochRecord } from '../charts/learning-curves.js';
 import type { RowFlags, SeedFlag } from '../metrics/diagnose.js';
+import { REFERENCE_LABELS, type ReferenceName } from '../references/reference-results.js';
+import { shortLabels, type LabelParts } from '../render/results-charts.js';
 
 /** A JSON file's value; undefined where it is missing or not JSON (`pipe show` prints nothing for it). */
 export function readJsonFile(path: string): unknown {
@@ -43,10 +45,11 @@ export function readHistory(json: unknown): EpochRecord[] | undefined {
  * compare's results.json: `{ metric, unit: 'percent', rows: [{ label, <metric>: { mean, std }, reference }] }`.
  * Percent values become fractions so that every chart shows metrics the same way.
  */
-export function readCompareChart(json: unknown): { metric: string; rows: BarRow[] } | undefined {
+export function readCompareChart(json: unknown): { metric: string; rows: BarRow[]; referenceLabel?: string } | undefined {
   if (!isObject(json) || typeof json.metric !== 'string' || !Array.isArray(json.rows)) return undefined;
   const metric = json.metric;
   const scale = json.unit === 'percent' ? 0.01 : 1;
+  const parts: LabelParts[] = [];
   const rows: BarRow[] = [];
   for (const r of json.rows) {
     if (!isObject(r) || typeof r.label !== 'string') continue;
@@ -55,6 +58,7 @@ export function readCompareChart(json: unknown): { metric: string; rows: BarRow[
     if (mean === undefined) continue;
     const std = isObject(summary) ? num(summary.std) : undefined;
     const reference = num(r.reference);
+    parts.push({ label: r.label, model: str(r.model), classSet: str(r.classSet), protocol: str(r.protocol), protocolVariant: str(r.protocolVariant) });
     rows.push({
       label: r.label,
       value: mean * scale,
@@ -62,7 +66,15 @@ export function readCompareChart(json: unknown): { metric: string; rows: BarRow[
       ...(reference === undefined ? {} : { reference: reference * scale }),
     });
   }
-  return rows.length ? { metric, rows } : undefined;
+  const labels = shortLabels(parts);
+  rows.forEach((row, i) => (row.label = labels[i]));
+  const name = json.reference;
+  const referenceLabel = typeof name === 'string' && name in REFERENCE_LABELS ? REFERENCE_LABELS[name as ReferenceName] : undefined;
+  return rows.length ? { metric, rows, ...(referenceLabel === undefined ? {} : { referenceLabel }) } : undefined;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
 }
 
 /** One compare row's flags as results.json holds them; rows written before compare had flags are left out. */

@@ -104,7 +104,7 @@ async function addComparison(data: ReportData, instanceId: string, dir: string):
   let svg = await readText(join(dir, 'chart.svg'));
   if (svg === undefined) {
     const chart = readCompareChart(await readJson(join(dir, 'results.json')));
-    if (chart) svg = await barChartSvg(chart.rows, chart.metric);
+    if (chart) svg = await barChartSvg(chart.rows, chart.metric, chart.referenceLabel);
   }
   if (markdown === undefined && svg === undefined) data.notes.push(`${instanceId}: no results in ${dir}`);
   else data.comparisons.push({ instanceId, markdown, svg });

@@ -77,7 +77,7 @@ describe('barChartSvg', () => {
       { label: 'nn / all7', value: 0.61, reference: 0.64, std: 0.02 },
       { label: 'cnn / all7', value: 0.7 },
     ];
-    const svg = await barChartSvg(rows, 'accuracy');
+    const svg = await barChartSvg(rows, 'accuracy', 'paper');
     expectWellFormedSvg(svg);
     const t = texts(svg);
     expect(t).toContain('nn / all7');
@@ -86,6 +86,13 @@ describe('barChartSvg', () => {
     expect(t).toContain('paper');
     expect(t).toContain('this run');
     expect(svg.match(/<path[^>]*aria-roledescription="bar"/g)).toHaveLength(3);
+  });
+
+  it('names the reference bars as it is told (the classical baseline is not the paper)', async () => {
+    const svg = await barChartSvg([{ label: 'logreg all7', value: 0.78, reference: 0.758 }], 'accuracy', 'classical reference');
+    const t = texts(svg);
+    expect(t).toContain('classical reference');
+    expect(t).not.toContain('paper');
   });
 });
 

@@ -30,7 +30,7 @@ describe('pipe report page', () => {
     expect(html).toContain('<h2>Confusion matrices</h2>');
     expect(html).toContain('<h2>Learning curves</h2>');
     expect(html).toContain('<h2>Compared: compare</h2>');
-    for (const label of ['anger', 'sadness', 'Predicted', 'Epoch', 'Accuracy', 'paper', 'train.model=cnn_lstm']) expect(html).toContain(`>${label}</text>`);
+    for (const label of ['anger', 'sadness', 'Predicted', 'Epoch', 'Accuracy', 'paper', 'cnn_lstm four']) expect(html).toContain(`>${label}</text>`);
   });
 
   it('fetches nothing: no URL, script, stylesheet link or external source', async () => {
@@ -109,6 +109,18 @@ describe('reading artifact files', () => {
     expect(chart?.metric).toBe('accuracy');
     expect(chart?.rows[0]).toEqual({ label: 'nn', value: 0.61, std: 0.02, reference: expect.closeTo(0.533, 9) });
     expect(chart?.rows[1]).toEqual({ label: 'cnn', value: 0.5 });
+  });
+
+  it('labels the report chart as compare does: short names, and the reference by its name', () => {
+    const row = (label: string, protocol: string) => ({ label, model: 'logreg', classSet: 'four', protocol, ua: { mean: 80, std: 1 }, reference: 76.8 });
+    const chart = readCompareChart({
+      metric: 'ua',
+      unit: 'percent',
+      reference: 'classical-logmel',
+      rows: [row('ingest.classes=four split.folds=loso features.normalize=train', 'LOSO (10 folds)'), row('ingest.classes=four split.folds=none features.normalize=train', 'random')],
+    });
+    expect(chart?.rows.map((r) => r.label)).toEqual(['logreg four LOSO (10 folds)', 'logreg four random']);
+    expect(chart?.referenceLabel).toBe('classical reference');
   });
 
   it('renders a markdown pipe table as an HTML table, right-aligning the columns marked so', () => {
