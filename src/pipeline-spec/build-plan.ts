@@ -110,6 +110,7 @@ function readableIds(groups: StageInstance[][], cells: CellInfo[], matrixKeys: s
       if (group.length > 1 && (!label || taken.has(id))) id = `${inst.name}[${label ? label + ',' : ''}${inst.key.slice(0, 6)}]`;
       taken.add(id);
       renamed.set(inst.id, id);
+      inst.matrixKeys = keys;
     }
   }
   const instances = groups.flat();

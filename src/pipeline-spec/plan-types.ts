@@ -21,6 +21,11 @@ export interface StageInstance {
   key: string;
   /** Ids of the cells this instance serves (several when cells share it). */
   cells: string[];
+  /**
+   * The matrix keys that can change this instance: keys of its own stage and of the stages upstream of it, and keys
+   * of no stage (`seed`). Absent in hand-made plans: every key.
+   */
+  matrixKeys?: string[];
   /** Where the stage is defined in the spec. */
   place: Place;
 }

@@ -4,6 +4,7 @@
 // nothing itself: run-plan.ts hands it the store's listener.
 
 import type { RunEvent, RunEventListener, StageStatus } from '../core/run-events.js';
+import type { CellInfo } from '../core/cell.js';
 import type { Json, JsonObject } from '../json.js';
 import type { Plan, StageInstance } from '../pipeline-spec/plan-types.js';
 import type { AnyStage, RunOptions, StageInput, StageResult } from '../stages/stage.js';
@@ -79,7 +80,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
       const need = byId.get(n.id)!;
       const cellId = planScope ? need.cells[0] : inst.cells[0];
       const cell = cellById.get(cellId) ?? { id: cellId, values: {}, seed: inst.seed };
-      return { name: need.name, type: need.type, key: need.key, dir: n.dir!, cell };
+      // A plan-scope stage (compare) sees each input's cell as that input sees it: without the matrix keys of stages
+      // it does not read, so evaluate_cnn's row does not carry the values of a train stage it never used.
+      return { name: need.name, type: need.type, key: need.key, dir: n.dir!, cell: planScope ? cellAsSeenBy(need, cell) : cell };
     });
   };
 
@@ -161,3 +164,10 @@ export function reportedBackend(outcomes: InstanceOutcome[]): string | undefined
 }
 
 export type { JsonObject };
+
+/** The cell without the matrix keys that cannot change `inst` (its `matrixKeys`; all of them where planning gave none). */
+function cellAsSeenBy(inst: StageInstance, cell: CellInfo): CellInfo {
+  const keys = inst.matrixKeys;
+  if (!keys) return cell;
+  return { ...cell, values: Object.fromEntries(Object.entries(cell.values).filter(([k]) => keys.includes(k))) };
+}

@@ -65,6 +65,9 @@ describe('matrix expansion', () => {
     expect(instancesOf(p, 'split').map((i) => i.id)).toEqual(['split[split.test=0.2]', 'split[split.test=0.3]']);
     expect(instancesOf(p, 'chunk').map((i) => i.id)).toEqual(['chunk[split.test=0.2]', 'chunk[split.test=0.3]']);
     expect(instancesOf(p, 'train').map((i) => i.id)).toContain('train[train.model=nn,train.lr=0.1,split.test=0.2]');
+    // and each instance records the keys that can change it (compare reads its inputs' cells through them)
+    expect(instancesOf(p, 'chunk')[0].matrixKeys).toEqual(['split.test']);
+    expect(instancesOf(p, 'train')[0].matrixKeys).toEqual(['train.model', 'train.lr', 'split.test']);
   });
 
   it('ranges expand as a person wrote them', () => {

@@ -90,4 +90,34 @@ describe('executePlan', () => {
     expect(again.outcomes.map((o) => o.status)).toEqual(['cached', 'cached']);
     expect(again.outcomes[1].result?.metrics).toEqual({ n: 1 });
   });
+
+  it('a plan-scope stage sees each input cell without the matrix keys of stages that input does not read', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'pipe-runner-'));
+    const seen: JsonObject[] = [];
+    const gathers: AnyStage = { ...stage('gathers', async (ctx) => {
+      for (const input of ctx.inputs) seen.push({ name: input.name, ...input.cell.values });
+      writeFileSync(join(ctx.outDir, 'out.txt'), 'x');
+      return { metrics: {} };
+    }), scope: 'plan' };
+    const cells = [{ id: 'c1', values: { 'ingest.classes': 'all7', 'train.lr': 0.1, seed: 1 }, seed: 1 }];
+    const a = { ...instance('a', [], 'writes'), name: 'evaluate', matrixKeys: ['ingest.classes', 'train.lr', 'seed'] };
+    const b = { ...instance('b', [], 'writes'), name: 'evaluate_cnn', matrixKeys: ['ingest.classes', 'seed'] };
+    const c = { ...instance('c', ['a', 'b'], 'gathers'), name: 'compare' };
+    const plan: Plan = { name: 't', specPath: 't.yaml', specHash: 'h', overrides: {}, resolved: {}, cells, instances: [a, b, c] };
+    await executePlan(plan, {
+      runId: 'r',
+      artifacts: new ArtifactStore(join(root, 'artifacts')),
+      stages: new Map([writes, gathers].map((s) => [s.type, s])),
+      jobs: 1,
+      force: new Set(),
+      verify: 'stamp',
+      runOptions: { projectDir: root },
+      signal: new AbortController().signal,
+      onEvent: () => {},
+    });
+    expect(seen).toEqual([
+      { name: 'evaluate', 'ingest.classes': 'all7', 'train.lr': 0.1, seed: 1 },
+      { name: 'evaluate_cnn', 'ingest.classes': 'all7', seed: 1 },
+    ]);
+  });
 });
