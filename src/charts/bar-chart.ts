@@ -19,7 +19,7 @@ export async function barChartSvg(rows: BarRow[], metric: string, referenceLabel
   // Metrics are stored as fractions; show them as percentages unless some value says otherwise.
   const fractions = bars.every((b) => b.high <= 1 && b.low >= 0);
   const sources = rows.some((r) => r.reference !== undefined) ? ['this run', referenceLabel] : ['this run'];
-  const x = { field: 'label', type: 'nominal' as const, title: null, sort: rows.map((r) => r.label), axis: { labelAngle: -30, labelLimit: 220 } };
+  const x = { field: 'label', type: 'nominal' as const, title: null, sort: rows.map((r) => r.label), axis: { labelAngle: -30, labelLimit: 400 } };
   const xOffset = { field: 'source', type: 'nominal' as const, sort: sources };
   const y = { type: 'quantitative' as const, title: metric, ...(fractions ? { axis: { format: '.0%' }, scale: { domain: [0, 1] } } : {}) };
   return renderSvg({

@@ -114,8 +114,9 @@ export const compareStage = defineStage<CompareParams>({
   // 4: the flags column (did not learn, collapsed, overfit) and its legend. 5: the bar chart labels its bars by
   // model and class set where those tell the rows apart. 6: ensemble inputs; inputs from several stages get a row
   // each (a `stage` column) instead of sharing one. 7: the bar chart adds the protocol to a bar's short name where
-  // model and class set repeat, and names the reference bars by their reference (not always "paper").
-  version: 7,
+  // model and class set repeat, and names the reference bars by their reference (not always "paper"). 8: bar labels
+  // up to 400 px before they are cut (a protocol with its variant was cut at 220).
+  version: 8,
   usesSeed: false,
   scope: 'plan',
   paramsSchema: {
