@@ -210,7 +210,7 @@ async function tune(input: TuneInput): Promise<number> {
   }
   out('');
   out(formatLeaderboard(rankBoard(result.leaderboard), search, Number.POSITIVE_INFINITY));
-  for (const c of result.choices) out(formatChoice(c.group, c.row, search, c.finalRunId));
+  for (const c of result.choices) out(formatChoice(c.group, c.row, search, c.finalRunId, c.finalStatus));
   if (!result.choices.length && result.status !== 'cancelled') process.stderr.write('error: no trial finished with a validation score: nothing was chosen\n');
   return result.status === 'cancelled' ? 130 : result.status === 'succeeded' ? 0 : 1;
 }

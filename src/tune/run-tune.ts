@@ -26,6 +26,8 @@ export interface LeaderboardRow extends TrialScore {
   values: JsonObject;
   rung: number;
   resource: number | null;
+  /** While a trial is still running: how many cells its score will average (its `cells` are those scored so far). */
+  cellsExpected?: number;
 }
 
 export interface TuneRecord {
@@ -142,7 +144,8 @@ async function runPart(deps: TuneDeps, rung: RungPlan, part: RungPlan['parts'][n
   const row = (s: TrialScore): LeaderboardRow => ({ ...s, values: part.trials.find((t) => t.number === s.trial)!.values, rung: rung.rung, resource: rung.resource });
   const current = (): LeaderboardRow[] => {
     const observed = cellsOf.filter((o) => scores.has(o.instance)).map((o) => ({ ...o, score: scores.get(o.instance)! }));
-    return scoreTrials(observed).map(row);
+    const expected = (s: TrialScore): number => cellsOf.filter((o) => o.trial === s.trial && o.group === s.group).length;
+    return scoreTrials(observed).map((s) => ({ ...row(s), cellsExpected: expected(s) }));
   };
   const metricName = search.objective.metric;
   const listener: RunEventListener = (event) => {

@@ -16,15 +16,26 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[], search: Searc
   const lines = shown.map((r) => {
     const score = r.score === null ? 'failed'.padStart(8) : (100 * r.score).toFixed(2).padStart(7) + '%';
     const rung = r.resource === null ? '' : `  ${search.resource?.key ?? 'resource'}=${r.resource}`;
-    return `  ${score}  trial ${String(r.trial).padStart(3)}${formatGroup(r.group)}  ${formatValues(r.values)}${rung}`;
+    const partial = r.cellsExpected !== undefined && r.cells < r.cellsExpected ? `  (${r.cells} of ${r.cellsExpected} cells so far)` : '';
+    return `  ${score}  trial ${String(r.trial).padStart(3)}${formatGroup(r.group)}  ${formatValues(r.values)}${rung}${partial}`;
   });
   const more = rows.length > shown.length ? ` (best ${shown.length} of ${rows.length})` : '';
   return [`leaderboard, ${metric}${more}:`, ...lines].join('\n');
 }
 
-export function formatChoice(group: JsonObject, row: LeaderboardRow, search: SearchBlock, finalRunId: string | null): string {
+export function formatChoice(
+  group: JsonObject,
+  row: LeaderboardRow,
+  search: SearchBlock,
+  finalRunId: string | null,
+  finalStatus: 'succeeded' | 'failed' | 'cancelled' | 'not run' = 'succeeded',
+): string {
   const where = Object.keys(group).length ? ` for ${formatValues(group)}` : '';
-  const final = finalRunId ? `; run ${finalRunId} evaluated it on test` : '; not run on test (cancelled)';
+  const final = !finalRunId
+    ? '; not run on test (cancelled)'
+    : finalStatus === 'succeeded'
+      ? `; run ${finalRunId} evaluated it on test`
+      : `; run ${finalRunId}, which was to evaluate it on test, ${finalStatus === 'failed' ? 'failed' : 'was cancelled'} (pipe show ${finalRunId})`;
   return `chosen${where}: trial ${row.trial} (val ${search.objective.metric} ${(100 * row.score!).toFixed(2)}%) ${formatValues(row.values)}${final}`;
 }
 

@@ -49,4 +49,18 @@ describe('leaderboard', () => {
     );
     expect(formatTrial(7, { 'train.lr': 0.002, 'train.model': 'cnn' })).toBe('trial   7  train.lr=0.002 train.model=cnn');
   });
+
+  it('says when the final run did not evaluate the choice on test', () => {
+    expect(formatChoice({}, row(2, 0.75, 1, 0.002), search, 'r1', 'failed')).toBe(
+      'chosen: trial 2 (val ua 75.00%) train.lr=0.002; run r1, which was to evaluate it on test, failed (pipe show r1)',
+    );
+  });
+
+  it('marks a trial whose cells are still running, so a partial mean is not read as its score', () => {
+    const partial: LeaderboardRow = { ...row(4, 0.9, 0, 0.003), cells: 1, cellsExpected: 10 };
+    expect(formatLeaderboard([partial], search, 10).split('\n')[1]).toBe(
+      '    90.00%  trial   4  [ingest.classes=four]  train.lr=0.003  train.epochs=2  (1 of 10 cells so far)',
+    );
+    expect(formatLeaderboard([{ ...partial, cells: 10 }], search, 10)).not.toContain('so far');
+  });
 });
