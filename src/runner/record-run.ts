@@ -1,5 +1,6 @@
 // The listener that records a run into experiments.db: every event in the events log, and for each instance its
-// run-stage row, its stage result (when it ran), and its metrics (when it ran or was reused).
+// run-stage row, its stage result (when it ran), and its metrics (when it ran or was reused). A cached instance's
+// rows are queued with the events and written in their transaction, so a no-op re-run is one write, not one a stage.
 
 import type { Json } from '../json.js';
 import type { Plan } from '../pipeline-spec/plan-types.js';
@@ -28,18 +29,14 @@ export function storeRecorder(store: ExperimentStore, runId: string, plan: Plan)
           info: o.worker ? { ...(o.result?.info ?? {}), worker: o.worker } : (o.result?.info ?? {}),
         });
       }
-      store.recordRunStage({
-        runId,
-        instanceId: o.id,
-        stageName: o.name,
-        key: o.key,
-        status: o.status,
-        ms: o.ms,
-        error: o.error ?? null,
-        cells,
-      });
+      const row = { runId, instanceId: o.id, stageName: o.name, key: o.key, status: o.status, ms: o.ms, error: o.error ?? null, cells };
       const metrics = o.result?.metrics;
-      if (metrics && (o.status === 'ran' || o.status === 'cached')) {
+      if (o.status === 'cached') {
+        store.queueCachedStage(row, metrics);
+        return;
+      }
+      store.recordRunStage(row);
+      if (metrics && o.status === 'ran') {
         store.recordMetrics(runId, o.id, o.key, metrics, cells);
       }
     },

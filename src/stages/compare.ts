@@ -7,12 +7,8 @@ import { join } from 'node:path';
 import { StageError } from '../errors.js';
 import { DEFAULT_OVERFIT_GAP } from '../metrics/diagnose.js';
 import { isFoldKey } from '../metrics/pool-folds.js';
-import { buildResults } from '../metrics/results-table.js';
 import type { CellPredictions, CompareMetric, EvaluatedCell, ResultsOptions } from '../metrics/results-types.js';
 import { REFERENCE_NAMES } from '../references/reference-results.js';
-import { barChart, sweepAxis, sweepChart } from '../render/results-charts.js';
-import { renderCsv } from '../render/results-csv.js';
-import { renderLegend, renderMarkdown } from '../render/results-markdown.js';
 import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
 
 export type CompareParams = ResultsOptions;
@@ -84,6 +80,14 @@ export async function runCompare(ctx: StageContext<CompareParams>): Promise<Stag
   // ensemble of them) are told apart by a `stage` value, else they would share a row as if they were seeds.
   const stages = new Set(inputs.map((i) => i.name));
   const cells = inputs.map((i) => (stages.size > 1 ? { ...i, cell: { ...i.cell, values: { stage: i.name, ...i.cell.values } } } : i));
+  // The table and its renderers are imported when the stage runs: planning and a cached run load this file for its
+  // definition only.
+  const [{ buildResults }, { renderLegend, renderMarkdown }, { renderCsv }, { barChart, sweepAxis, sweepChart }] = await Promise.all([
+    import('../metrics/results-table.js'),
+    import('../render/results-markdown.js'),
+    import('../render/results-csv.js'),
+    import('../render/results-charts.js'),
+  ]);
   const table = buildResults(await Promise.all(cells.map(readEvaluatedCell)), ctx.params);
   const markdown = renderMarkdown(table) + '\n' + renderLegend(table);
   await writeFile(join(ctx.outDir, 'results.md'), markdown);

@@ -8,7 +8,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
 import { STATISTIC_NAMES } from '../audio/frame-statistics.js';
-import { memoisedUtteranceFeatures } from '../audio/features-memo.js';
 import type { FeatureOptions } from '../audio/utterance-features.js';
 import type { ParamProblem } from '../core/stage-type.js';
 import { readChunks, writeChunks } from '../dataset/chunk-files.js';
@@ -69,6 +68,9 @@ export const featuresStage = defineStage<FeaturesParams>({
     if (ctx.inputs.length !== 1) throw new StageError('needs a chunk stage as its one input', { stage: ctx.name }, 'add `needs: [chunk]`');
     // readChunks explains an input that is not a chunk artifact.
     const { manifest, chunk } = readChunks(ctx.inputs[0].dir);
+    // The feature code (fft.js) is imported when the stage runs: planning and a cached run load this file for its
+    // definition only.
+    const { memoisedUtteranceFeatures } = await import('../audio/features-memo.js');
     const options: FeatureOptions = { ...p };
     const progress = new FileProgress(ctx.report, ctx.signal, manifest.rows.length, 'chunks');
     const matrices: Float32Array[] = [];

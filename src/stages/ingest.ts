@@ -8,16 +8,15 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { readWav } from '../audio/wav-decode.js';
+import type { readWav } from '../audio/wav-decode.js';
 import type { ParamProblem } from '../core/stage-type.js';
 import { DataError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { describeClassSet, filterToClassSet, resolveClassSet, type ClassSetSpec } from '../dataset/class-sets.js';
 import { parseEmodbName, type EmodbName } from '../dataset/emodb-names.js';
 import { FileProgress } from '../dataset/file-progress.js';
-import { checkSyntheticOptions, syntheticName, syntheticUtterance } from '../dataset/synthetic.js';
 import type { Emotion, UtteranceManifest } from '../dataset/types.js';
-import { writeUtterances, type UtteranceWithSamples } from '../dataset/utterance-files.js';
+import type { UtteranceWithSamples } from '../dataset/utterance-files.js';
 import { defineStage, type StageContext, type StageResult } from './stage.js';
 
 export interface IngestParams {
@@ -77,7 +76,10 @@ interface Skipped {
   reason: string;
 }
 
+// The WAV decoder, the synthetic corpus and the utterance writer are imported when the stage runs: planning and a
+// cached run load this file for its definition only.
 async function ingestEmodb(ctx: StageContext<IngestParams>): Promise<StageResult> {
+  const [{ readWav }, { writeUtterances }] = await Promise.all([import('../audio/wav-decode.js'), import('../dataset/utterance-files.js')]);
   const root = dataFolder(ctx);
   const wavs = listWavs(root, ctx.name);
   const named: (EmodbName & { path: string })[] = [];
@@ -100,7 +102,7 @@ async function ingestEmodb(ctx: StageContext<IngestParams>): Promise<StageResult
   async function* decoded(): AsyncGenerator<UtteranceWithSamples> {
     for (const item of kept) {
       progress.check();
-      const wav = readOrUndefined(item.path, damaged);
+      const wav = readOrUndefined(readWav, item.path, damaged);
       const seconds = wav ? wav.samples.length / wav.sampleRate : 0;
       if (wav && seconds < MIN_SECONDS) {
         tooShort.push({ file: basename(item.path), reason: `${seconds.toFixed(3)} s` });
@@ -149,9 +151,9 @@ function throwIfProblems(problems: Problem[], total: number, root: string, stage
   throw new DataError(`${files} of ${total} .wav files cannot be used:\n${lines.join('\n')}`, { file: root, stage }, hints.join('; '));
 }
 
-function readOrUndefined(path: string, damaged: { file: string; error: DataError }[]): ReturnType<typeof readWav> | undefined {
+function readOrUndefined(read: typeof readWav, path: string, damaged: { file: string; error: DataError }[]): ReturnType<typeof readWav> | undefined {
   try {
-    return readWav(path);
+    return read(path);
   } catch (err) {
     if (!(err instanceof DataError)) throw err;
     damaged.push({ file: basename(path), error: err });
@@ -162,6 +164,10 @@ function readOrUndefined(path: string, damaged: { file: string; error: DataError
 async function ingestSynthetic(ctx: StageContext<IngestParams>): Promise<StageResult> {
   const { count, minSeconds, maxSeconds, sampleRate, corpusSeed } = ctx.params;
   const options = { count, minSeconds, maxSeconds, sampleRate, seed: corpusSeed };
+  const [{ checkSyntheticOptions, syntheticName, syntheticUtterance }, { writeUtterances }] = await Promise.all([
+    import('../dataset/synthetic.js'),
+    import('../dataset/utterance-files.js'),
+  ]);
   checkSyntheticOptions(options);
   const names = Array.from({ length: count }, (_, index) => ({ ...syntheticName(index), index }));
   const kept = filterToClassSet(names, ctx.params.classes, { stage: ctx.name });

@@ -1,5 +1,6 @@
 // Every stage type, by name. Adding a stage is one file in this folder and one line here.
-// Stage modules must not import heavy libraries (tfjs) at top level: planning loads them all.
+// Stage modules must not import heavy libraries (tfjs), or code only `run` needs, at top level: planning and a
+// cached run load them all for their definitions.
 
 import { chunkStage } from './chunk.js';
 import { commandStage } from './command.js';

@@ -112,6 +112,17 @@ export class ExperimentStore {
     this.write(() => recordMetrics(this.db, this.sql, runId, instanceId, key, metrics, cell));
   }
 
+  /**
+   * A cached stage's run-stage row and metrics, queued with the events and written in their transaction (every
+   * 200 ms, and by finishRun, flushEvents and close): a no-op re-run's stages are one write, not one each.
+   */
+  queueCachedStage(row: RunStageRow, metrics: Record<string, number> | undefined): void {
+    this.events.defer(() => {
+      recordRunStage(this.sql, row);
+      if (metrics) recordMetrics(this.db, this.sql, row.runId, row.instanceId, row.key, metrics, row.cells);
+    });
+  }
+
   /** Queued and written every 200 ms, and by finishRun, flushEvents and close (events-log.ts). */
   appendEvent(runId: string, event: RunEvent): void {
     this.events.append(runId, event);

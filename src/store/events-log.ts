@@ -1,5 +1,6 @@
 // The events table: a run's events as the runner emitted them, for `pipe show` and the report. Events are queued
-// and written together every 200 ms, not one transaction each; per-batch and per-file progress is not kept.
+// and written together every 200 ms, not one transaction each (with any other rows queued by `defer`: a cached
+// stage's run-stage row and metrics); per-batch and per-file progress is not kept.
 
 import type Database from 'better-sqlite3';
 import type { RunEvent } from '../core/run-events.js';
@@ -38,6 +39,8 @@ interface PendingEvent {
 
 export class EventQueue {
   private pending: PendingEvent[] = [];
+  /** Row writes queued with `defer` (a cached stage's run-stage row and metrics), run in the events' transaction. */
+  private deferred: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -53,18 +56,33 @@ export class EventQueue {
     this.timer ??= setTimeout(() => this.flushQuietly(), FLUSH_MS);
   }
 
+  /**
+   * Queues a write of other rows, run in order in the next flush's transaction: the 85 cached stages of a no-op
+   * re-run are one write, not 85.
+   */
+  defer(write: () => void): void {
+    this.deferred.push(write);
+    this.timer ??= setTimeout(() => this.flushQuietly(), FLUSH_MS);
+  }
+
   /** Writes queued events now; throws if they cannot be written (they stay queued). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.pending.length) return;
+    if (!this.pending.length && !this.deferred.length) return;
     const events = this.pending;
+    const deferred = this.deferred;
     this.pending = [];
+    this.deferred = [];
     const insert = this.sql('INSERT INTO events (run_id, at, kind, data) VALUES (?, ?, ?, ?)');
     try {
-      this.db.transaction(() => events.forEach((e) => insert.run(e.runId, e.at, e.kind, e.data)))();
+      this.db.transaction(() => {
+        events.forEach((e) => insert.run(e.runId, e.at, e.kind, e.data));
+        deferred.forEach((write) => write());
+      })();
     } catch (err) {
       this.pending = events.concat(this.pending);
+      this.deferred = deferred.concat(this.deferred);
       throw writeError(this.path, err);
     }
   }

@@ -194,6 +194,22 @@ describe('ExperimentStore stage results, run stages and metrics', () => {
     ]);
     expect(rawCount(path, "SELECT count(*) AS n FROM metrics WHERE name = 'accuracy' AND value > 0.65")).toBe(1);
   });
+
+  it('a cached stage\'s run-stage row and metrics are queued, and written with the events by flushEvents or finishRun', () => {
+    const { store } = newStore();
+    const run = store.createRun(aRun());
+    const row = (id: string) => ({ runId: run, instanceId: id, stageName: 'evaluate', key: keyOf(id), status: 'cached' as const, ms: 1, error: null, cells: [{ seed: 1 }] });
+    store.queueCachedStage(row('a'), { accuracy: 0.5 });
+    store.queueCachedStage(row('b'), undefined);
+    expect(store.getRunStages(run)).toEqual([]);
+    store.flushEvents();
+    expect(store.getRunStages(run)).toEqual([row('a'), row('b')]);
+    expect(store.getRunMetrics(run)).toEqual([{ runId: run, instanceId: 'a', key: keyOf('a'), name: 'accuracy', value: 0.5, cell: [{ seed: 1 }] }]);
+    store.queueCachedStage(row('c'), { accuracy: 0.7 });
+    store.finishRun(run, { status: 'succeeded', ms: 5 });
+    expect(store.getRunStages(run).map((r) => r.instanceId)).toEqual(['a', 'b', 'c']);
+    expect(store.getRunMetrics(run).map((m) => m.value)).toEqual([0.5, 0.7]);
+  });
 });
 
 describe('ExperimentStore events', () => {
