@@ -19,6 +19,7 @@
 // it, or gc gives it back. A mark left by a dead process protects nothing and gc deletes it.
 
 import { randomBytes } from 'node:crypto';
+import { statSync, type Stats } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StoreError } from '../errors.js';
@@ -85,7 +86,7 @@ export class ArtifactStore {
 
   async lookup(key: string, options: { verify: 'stamp' | 'full' }): Promise<LookupResult> {
     const dir = this.dirFor(key);
-    const dirStat = await stat(dir).catch(() => undefined);
+    const dirStat = statOrUndefined(dir);
     if (!dirStat) return { ok: false, reason: 'missing' };
     if (!dirStat.isDirectory()) return { ok: false, reason: `altered: ${key}: not a folder` };
     const read = await readManifest(dir, key);
@@ -387,6 +388,15 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
 async function readJson<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A path's stat, synchronously (a lookup's first look, for every stage of a run), or undefined if it cannot be had. */
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }

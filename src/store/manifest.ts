@@ -1,7 +1,8 @@
 // manifest.json: what an artifact folder must contain, file by file (path, size, sha256). Written last, when the
 // folder is complete; an artifact without a valid manifest is never trusted.
 
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 export const MANIFEST = 'manifest.json';
@@ -26,7 +27,9 @@ export type ManifestRead = { ok: true; manifest: Manifest } | { ok: false; absen
 export async function readManifest(dir: string, key: string): Promise<ManifestRead> {
   let text: string;
   try {
-    text = await readFile(join(dir, MANIFEST), 'utf8');
+    // Synchronous, as listFolder's reads and the stamps' stats: a no-op re-run looks up every artifact at once, and
+    // a small file read through fs/promises costs four thread-pool round trips.
+    text = readFileSync(join(dir, MANIFEST), 'utf8');
   } catch (err) {
     return { ok: false, absent: (err as NodeJS.ErrnoException).code === 'ENOENT', problem: (err as Error).message };
   }
@@ -75,7 +78,7 @@ export async function listFolder(dir: string): Promise<FolderListing> {
   const files: string[] = [];
   const others: string[] = [];
   const walk = async (sub: string): Promise<void> => {
-    for (const entry of await readdir(sub, { withFileTypes: true })) {
+    for (const entry of readdirSync(sub, { withFileTypes: true })) {
       const full = join(sub, entry.name);
       const rel = relative(dir, full).split(sep).join('/');
       if (entry.isDirectory()) await walk(full);

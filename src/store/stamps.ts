@@ -3,7 +3,8 @@
 // difference (an edit changes the mtime, a replaced file changes the inode) forces a full verify.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface FileStamp {
@@ -18,14 +19,21 @@ export interface Stamp {
   files: Record<string, FileStamp>;
 }
 
+// Stats and reads are synchronous: a lookup stats every file of an artifact, and a no-op re-run looks up every
+// artifact; through fs/promises each is a thread-pool round trip that costs more than the stat itself.
 export async function fileStamp(path: string): Promise<FileStamp | undefined> {
-  const s = await stat(path).catch(() => undefined);
+  let s;
+  try {
+    s = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
   return s && { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, dev: s.dev };
 }
 
 export async function readStamp(path: string): Promise<Stamp | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as Stamp;
+    return JSON.parse(readFileSync(path, 'utf8')) as Stamp;
   } catch {
     return undefined;
   }
