@@ -5,7 +5,7 @@
 // program's stdout and stderr beside what it wrote. The program runs in its own process group, which is ended
 // as a whole on a timeout, on Ctrl-C and on cancel; a non-zero exit fails the stage with the last lines of stderr.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -116,7 +116,9 @@ interface Exit {
 }
 
 /** Runs argv in its own process group, logging and streaming its output, until it exits or is ended. */
-function runProgram(argv: string[], env: NodeJS.ProcessEnv, ctx: StageContext<CommandParams>, logs: { stdout: string; stderr: string }): Promise<Exit> {
+async function runProgram(argv: string[], env: NodeJS.ProcessEnv, ctx: StageContext<CommandParams>, logs: { stdout: string; stderr: string }): Promise<Exit> {
+  // Imported here, not at the top: planning and a cached run load this file for its definition only.
+  const { spawn } = await import('node:child_process');
   const started = performance.now();
   return new Promise((resolve, reject) => {
     // detached: a process group of its own, so that ending it also ends what it started (a shell's children).
