@@ -2,14 +2,15 @@
 // The table is built in src/metrics/results-table.ts (seeds summarised, folds pooled, the validation mark, flags)
 // and drawn by src/render/; this stage reads the evaluate artifacts and writes the files.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
+import { isRecord } from '../json.js';
 import { DEFAULT_OVERFIT_GAP } from '../metrics/diagnose.js';
 import { isFoldKey } from '../metrics/pool-folds.js';
 import type { CellPredictions, CompareMetric, EvaluatedCell, ResultsOptions } from '../metrics/results-types.js';
 import { REFERENCE_NAMES } from '../references/reference-results.js';
-import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
+import { defineStage, readInputJson, type StageContext, type StageInput, type StageResult } from './stage.js';
 
 export type CompareParams = ResultsOptions;
 
@@ -19,7 +20,7 @@ export type CompareParams = ResultsOptions;
  */
 export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCell> {
   const path = join(input.dir, 'metrics.json');
-  const parsed = await readJsonObject(path);
+  const parsed = await readInputJson(path, 'compare needs evaluate stages');
   const score = (k: CompareMetric) => {
     const v = parsed[k];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
@@ -27,9 +28,9 @@ export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCel
     }
     return v;
   };
-  const validation = isObject(parsed.validation) ? parsed.validation.accuracy : undefined;
-  const training = isObject(parsed.training) ? parsed.training.accuracy : undefined;
-  const confusion = isObject(parsed.confusion) ? parsed.confusion.matrix : undefined;
+  const validation = isRecord(parsed.validation) ? parsed.validation.accuracy : undefined;
+  const training = isRecord(parsed.training) ? parsed.training.accuracy : undefined;
+  const confusion = isRecord(parsed.confusion) ? parsed.confusion.matrix : undefined;
   const isFold = Object.keys(input.cell.values).some(isFoldKey);
   return {
     cell: input.cell,
@@ -48,25 +49,15 @@ export async function readEvaluatedCell(input: StageInput): Promise<EvaluatedCel
 }
 
 async function readPredictions(path: string): Promise<CellPredictions> {
-  const parsed = await readJsonObject(path);
+  const parsed = await readInputJson(path, 'compare needs evaluate stages');
   const { classes, files } = parsed;
-  const isFile = (f: unknown) => isObject(f) && isString(f.utterance) && Number.isInteger(f.label) && Number.isInteger(f.predicted);
+  const isFile = (f: unknown) => isRecord(f) && isString(f.utterance) && Number.isInteger(f.label) && Number.isInteger(f.predicted);
   if (!Array.isArray(classes) || !classes.every(isString) || !Array.isArray(files) || !files.every(isFile)) {
     throw new StageError('expected {classes, files: [{utterance, label, predicted}]}', { file: path }, 'the artifact is damaged; re-run evaluate with --force');
   }
   return { classes, files: files as CellPredictions['files'] };
 }
 
-async function readJsonObject(path: string): Promise<Record<string, unknown>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new StageError(`cannot read ${path}: ${(err as Error).message}`, { file: path }, 'compare needs evaluate stages');
-  }
-  if (!isObject(parsed)) throw new StageError('expected a JSON object', { file: path }, 'compare needs evaluate stages');
-  return parsed;
-}
 
 export async function runCompare(ctx: StageContext<CompareParams>): Promise<StageResult> {
   // One input per evaluate (or ensemble, same format) instance; an instance shared by several cells arrives once, but
@@ -108,9 +99,6 @@ function isString(v: unknown): v is string {
   return typeof v === 'string';
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export const compareStage = defineStage<CompareParams>({
   type: 'compare',

@@ -5,13 +5,14 @@
 // their averaged validation probabilities give the ensemble's validation scores; otherwise these are absent (null),
 // never taken from the scored split.
 
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageError } from '../errors.js';
-import type { JsonObject } from '../json.js';
+import { isRecord, type JsonObject } from '../json.js';
+import { argmax } from '../metrics/classification.js';
 import { classSetName } from '../references/reference-results.js';
 import { evaluatePredictions, writePredictions, type FileProbabilities } from './evaluate.js';
-import { defineStage, type StageContext, type StageInput, type StageResult } from './stage.js';
+import { defineStage, readInputJson, type StageContext, type StageInput, type StageResult } from './stage.js';
 
 export interface EnsembleParams {
   /** One weight per scored member, in needs order; absent: equal weights. Normalised to sum 1. */
@@ -73,7 +74,7 @@ function normalisedWeights(count: number, weights?: readonly number[]): number[]
 
 /** Mean cross-entropy and accuracy of per-file probabilities. */
 function scoreFiles(files: readonly FileProbabilities[]): { accuracy: number; loss: number } {
-  const correct = files.filter((f) => f.probs.indexOf(Math.max(...f.probs)) === f.label).length;
+  const correct = files.filter((f) => argmax(f.probs) === f.label).length;
   const loss = files.reduce((a, f) => a - Math.log(Math.max(f.probs[f.label], 1e-7)), 0);
   return { accuracy: correct / files.length, loss: loss / files.length };
 }
@@ -154,11 +155,11 @@ function withPlace<T>(place: { stage: string }, f: () => T): T {
 }
 
 async function readMember(input: StageInput): Promise<MemberEvaluation> {
-  const metrics = await readJson(join(input.dir, 'metrics.json'));
-  const predictions = await readJson(join(input.dir, 'predictions.json'));
+  const metrics = await readInputJson(join(input.dir, 'metrics.json'), 'ensemble needs evaluate stages');
+  const predictions = await readInputJson(join(input.dir, 'predictions.json'), 'ensemble needs evaluate stages');
   const { classes, files } = predictions;
   const isFile = (f: unknown): boolean =>
-    isObject(f) && typeof f.utterance === 'string' && Number.isInteger(f.label) && Array.isArray(f.probs) && f.probs.every((p) => typeof p === 'number');
+    isRecord(f) && typeof f.utterance === 'string' && Number.isInteger(f.label) && Array.isArray(f.probs) && f.probs.every((p) => typeof p === 'number');
   if (!Array.isArray(classes) || !classes.every((c) => typeof c === 'string') || !Array.isArray(files) || !files.every(isFile)) {
     throw new StageError('expected {classes, files: [{utterance, label, probs}]}', { file: join(input.dir, 'predictions.json') }, 'the artifact is damaged; re-run evaluate with --force');
   }
@@ -176,20 +177,7 @@ async function readMember(input: StageInput): Promise<MemberEvaluation> {
   };
 }
 
-async function readJson(path: string): Promise<Record<string, unknown>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new StageError(`cannot read ${path}: ${(err as Error).message}`, { file: path }, 'ensemble needs evaluate stages');
-  }
-  if (!isObject(parsed)) throw new StageError('expected a JSON object', { file: path }, 'ensemble needs evaluate stages');
-  return parsed;
-}
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export const ensembleStage = defineStage<EnsembleParams>({
   type: 'ensemble',

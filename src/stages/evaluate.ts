@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CHUNK_MANIFEST } from '../dataset/chunk-files.js';
 import { readProtocolVariant } from '../dataset/feature-scaling.js';
 import { StageError } from '../errors.js';
-import type { JsonObject } from '../json.js';
+import { isRecord, type JsonObject } from '../json.js';
 import { argmax, classify, type ClassScores } from '../metrics/classification.js';
 import { classSetName } from '../references/reference-results.js';
 import { defineStage, EXAMPLE_TYPES, inputOfTypes, type StageContext, type StageInput, type StageResult } from './stage.js';
@@ -198,7 +198,7 @@ async function readExampleRows(dir: string): Promise<SpeakerRow[]> {
   } catch (e) {
     throw new StageError(`cannot read ${path}: ${(e as Error).message}`, { file: path }, 'evaluate needs a chunk or features stage before it');
   }
-  if (!Array.isArray(rows) || !rows.every((r) => isObject(r) && typeof r.speaker === 'string' && typeof r.split === 'string')) {
+  if (!Array.isArray(rows) || !rows.every((r) => isRecord(r) && typeof r.speaker === 'string' && typeof r.split === 'string')) {
     throw new StageError('rows without speaker and split', { file: path }, 'the artifact is damaged; re-run the stage with --force');
   }
   return rows as SpeakerRow[];
@@ -211,7 +211,7 @@ async function readExampleRows(dir: string): Promise<SpeakerRow[]> {
 export async function readTrainedModel(trainDir: string): Promise<string | null> {
   const parsed = await readTrainJson(trainDir);
   if (parsed === null) return null;
-  const fromParams = isObject(parsed.params) ? parsed.params.model : undefined;
+  const fromParams = isRecord(parsed.params) ? parsed.params.model : undefined;
   const model = fromParams ?? parsed.model;
   return typeof model === 'string' ? model : null;
 }
@@ -231,14 +231,14 @@ export async function readKeptEpoch(trainDir: string): Promise<{ epoch: number |
   const bestEpoch = (await readTrainJson(trainDir))?.bestEpoch;
   if (typeof bestEpoch !== 'number') return { epoch: null, accuracy: null };
   const history = await readJsonFile(join(trainDir, 'history.json'));
-  const record = Array.isArray(history) ? history.find((h: unknown) => isObject(h) && h.epoch === bestEpoch) : undefined;
-  const accuracy = isObject(record) && typeof record.accuracy === 'number' && Number.isFinite(record.accuracy) ? record.accuracy : null;
+  const record = Array.isArray(history) ? history.find((h: unknown) => isRecord(h) && h.epoch === bestEpoch) : undefined;
+  const accuracy = isRecord(record) && typeof record.accuracy === 'number' && Number.isFinite(record.accuracy) ? record.accuracy : null;
   return { epoch: accuracy === null ? null : bestEpoch, accuracy };
 }
 
 async function readTrainJson(trainDir: string): Promise<Record<string, unknown> | null> {
   const parsed = await readJsonFile(join(trainDir, 'train.json'));
-  return isObject(parsed) ? parsed : null;
+  return isRecord(parsed) ? parsed : null;
 }
 
 async function readJsonFile(path: string): Promise<unknown> {
@@ -249,9 +249,6 @@ async function readJsonFile(path: string): Promise<unknown> {
   }
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, JSON.stringify(value, null, 2) + '\n');

@@ -2,12 +2,14 @@
 // it never touches the database or the terminal: it reports progress through `ctx.report`.
 
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CellInfo } from '../core/cell.js';
 import { CHUNK_MANIFEST } from '../dataset/chunk-files.js';
 import type { StageProgress } from '../core/stage-progress.js';
 import type { StageType } from '../core/stage-type.js';
-import type { Json, JsonObject } from '../json.js';
+import { StageError } from '../errors.js';
+import { isRecord, type Json, type JsonObject } from '../json.js';
 
 /** One upstream artifact handed to a stage. */
 export interface StageInput {
@@ -78,6 +80,18 @@ export function inputOfTypes(inputs: readonly StageInput[], types: readonly stri
 
 /** A stage with its params type erased, as the registry and runner hold it. */
 export type AnyStage = Stage<JsonObject>;
+
+/** A JSON object an upstream stage wrote (metrics.json, predictions.json); else a StageError naming the file. */
+export async function readInputJson(path: string, hint: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new StageError(`cannot read ${path}: ${(err as Error).message}`, { file: path }, hint);
+  }
+  if (!isRecord(parsed)) throw new StageError('expected a JSON object', { file: path }, hint);
+  return parsed;
+}
 
 /** Erase a stage's params type; its params were validated against `paramsSchema` before `run` is called. */
 export function defineStage<P>(stage: Stage<P>): AnyStage {

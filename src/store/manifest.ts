@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { isRecord } from '../json.js';
 
 export const MANIFEST = 'manifest.json';
 
@@ -43,12 +44,12 @@ export async function readManifest(dir: string, key: string): Promise<ManifestRe
 /** Parses and checks a manifest's shape; its paths must stay inside the folder, and it must be for `key`. */
 export function parseManifest(text: string, key: string): Manifest {
   const value = JSON.parse(text) as unknown;
-  if (!isObject(value) || !Array.isArray(value.files) || typeof value.createdAt !== 'string') {
+  if (!isRecord(value) || !Array.isArray(value.files) || typeof value.createdAt !== 'string') {
     throw new Error('not a manifest (expected { key, createdAt, files: [...] })');
   }
   if (value.key !== key) throw new Error(`written for key ${String(value.key).slice(0, 12)}, not this one`);
   const files: ManifestFile[] = value.files.map((f: unknown, i: number) => {
-    if (!isObject(f) || typeof f.path !== 'string' || typeof f.size !== 'number' || typeof f.sha256 !== 'string') {
+    if (!isRecord(f) || typeof f.path !== 'string' || typeof f.size !== 'number' || typeof f.sha256 !== 'string') {
       throw new Error(`files[${i}] is not { path, size, sha256 }`);
     }
     if (!isInsidePath(f.path) || f.path === MANIFEST) throw new Error(`files[${i}] has an invalid path "${f.path}"`);
@@ -62,9 +63,6 @@ function isInsidePath(path: string): boolean {
   return !path.startsWith('/') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 export interface FolderListing {
   /** Regular files, relative and `/`-separated, sorted. */

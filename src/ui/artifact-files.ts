@@ -7,6 +7,7 @@ import type { EpochRecord } from '../charts/learning-curves.js';
 import type { RowFlags, SeedFlag } from '../metrics/diagnose.js';
 import { REFERENCE_LABELS, type ReferenceName } from '../references/reference-results.js';
 import { shortLabels, type LabelParts } from '../render/results-charts.js';
+import { isRecord } from '../json.js';
 
 /** A JSON file's value; undefined where it is missing or not JSON (`pipe show` prints nothing for it). */
 export function readJsonFile(path: string): unknown {
@@ -19,19 +20,19 @@ export function readJsonFile(path: string): unknown {
 
 /** evaluate's metrics.json: `confusion: { classes, matrix }`, or the classes beside a bare matrix. */
 export function readConfusion(json: unknown): { classes: string[]; matrix: number[][] } | undefined {
-  if (!isObject(json)) return undefined;
+  if (!isRecord(json)) return undefined;
   const c = json.confusion;
-  const matrix = isObject(c) ? c.matrix : c;
-  const classes = (isObject(c) ? c.classes : undefined) ?? json.classes;
+  const matrix = isRecord(c) ? c.matrix : c;
+  const classes = (isRecord(c) ? c.classes : undefined) ?? json.classes;
   if (!isStringArray(classes) || !isMatrix(matrix) || matrix.length !== classes.length) return undefined;
   return { classes, matrix };
 }
 
 /** train's history.json: an array of per-epoch records, or `{ history: [...] }`; Keras-style names accepted too. */
 export function readHistory(json: unknown): EpochRecord[] | undefined {
-  const list = isObject(json) ? json.history : json;
+  const list = isRecord(json) ? json.history : json;
   if (!Array.isArray(list)) return undefined;
-  const records = list.filter(isObject).map((h, i) => ({
+  const records = list.filter(isRecord).map((h, i) => ({
     epoch: num(h.epoch) ?? i + 1,
     loss: num(h.loss) ?? Number.NaN,
     accuracy: num(h.accuracy) ?? num(h.acc) ?? Number.NaN,
@@ -46,17 +47,17 @@ export function readHistory(json: unknown): EpochRecord[] | undefined {
  * Percent values become fractions so that every chart shows metrics the same way.
  */
 export function readCompareChart(json: unknown): { metric: string; rows: BarRow[]; referenceLabel?: string } | undefined {
-  if (!isObject(json) || typeof json.metric !== 'string' || !Array.isArray(json.rows)) return undefined;
+  if (!isRecord(json) || typeof json.metric !== 'string' || !Array.isArray(json.rows)) return undefined;
   const metric = json.metric;
   const scale = json.unit === 'percent' ? 0.01 : 1;
   const parts: LabelParts[] = [];
   const rows: BarRow[] = [];
   for (const r of json.rows) {
-    if (!isObject(r) || typeof r.label !== 'string') continue;
+    if (!isRecord(r) || typeof r.label !== 'string') continue;
     const summary = r[metric];
-    const mean = isObject(summary) ? num(summary.mean) : num(summary);
+    const mean = isRecord(summary) ? num(summary.mean) : num(summary);
     if (mean === undefined) continue;
-    const std = isObject(summary) ? num(summary.std) : undefined;
+    const std = isRecord(summary) ? num(summary.std) : undefined;
     const reference = num(r.reference);
     parts.push({ label: r.label, model: str(r.model), classSet: str(r.classSet), protocol: str(r.protocol), protocolVariant: str(r.protocolVariant) });
     rows.push({
@@ -88,10 +89,10 @@ export interface CompareRowFlags {
 
 /** compare's results.json rows with their `flags` (src/metrics/diagnose.ts); a malformed field reads as unknown. */
 export function readCompareFlags(json: unknown): CompareRowFlags[] | undefined {
-  if (!isObject(json) || !Array.isArray(json.rows)) return undefined;
+  if (!isRecord(json) || !Array.isArray(json.rows)) return undefined;
   const rows: CompareRowFlags[] = [];
   for (const r of json.rows) {
-    if (!isObject(r) || typeof r.label !== 'string' || !isObject(r.flags)) continue;
+    if (!isRecord(r) || typeof r.label !== 'string' || !isRecord(r.flags)) continue;
     const f = r.flags;
     const seeds = Array.isArray(r.seeds) ? r.seeds.filter((s): s is number => typeof s === 'number') : [];
     rows.push({
@@ -113,14 +114,11 @@ export function readCompareFlags(json: unknown): CompareRowFlags[] | undefined {
 function seedFlags(v: unknown): SeedFlag[] | null {
   if (!Array.isArray(v)) return null;
   return v.flatMap((s) => {
-    const [seed, models, of] = isObject(s) ? [num(s.seed), num(s.models), num(s.of)] : [];
+    const [seed, models, of] = isRecord(s) ? [num(s.seed), num(s.models), num(s.of)] : [];
     return seed === undefined || models === undefined || of === undefined ? [] : [{ seed, models, of }];
   });
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
