@@ -140,22 +140,31 @@ async function runPart(deps: TuneDeps, rung: RungPlan, part: RungPlan['parts'][n
   const plan = deps.plan(trialSpec({ doc: deps.doc, search, trials: part.trials, pathOf: deps.pathOf, resource: rung.resource ?? undefined, group: part.group }));
   checkIsolation(plan, search);
   const cellsOf = observationsOf(plan, part.trials, search);
+  // Looked up on every finished stage: the objective's instances, and each trial's cells in each group.
+  const objective = new Set(cellsOf.map((o) => o.instance));
+  const idOf = (t: { group: string; trial: number }): string => `${t.group}\u0000${t.trial}`;
+  const cellsOfTrial = new Map<string, typeof cellsOf>();
+  for (const o of cellsOf) {
+    const list = cellsOfTrial.get(idOf(o)) ?? [];
+    list.push(o);
+    cellsOfTrial.set(idOf(o), list);
+  }
+  const trialCells = (s: TrialScore) => cellsOfTrial.get(idOf(s)) ?? [];
   const scores = new Map<string, number | null>();
   const row = (s: TrialScore): LeaderboardRow => ({ ...s, values: part.trials.find((t) => t.number === s.trial)!.values, rung: rung.rung, resource: rung.resource });
   const current = (): LeaderboardRow[] => {
     const observed = cellsOf.filter((o) => scores.has(o.instance)).map((o) => ({ ...o, score: scores.get(o.instance)! }));
-    const expected = (s: TrialScore): number => cellsOf.filter((o) => o.trial === s.trial && o.group === s.group).length;
-    return scoreTrials(observed).map((s) => ({ ...row(s), cellsExpected: expected(s) }));
+    return scoreTrials(observed).map((s) => ({ ...row(s), cellsExpected: trialCells(s).length }));
   };
   const metricName = search.objective.metric;
   const listener: RunEventListener = (event) => {
-    if (event.kind !== 'stage-finished' || !cellsOf.some((o) => o.instance === event.id)) return;
+    if (event.kind !== 'stage-finished' || !objective.has(event.id)) return;
     scores.set(event.id, event.metrics[metricName] ?? null);
     deps.onLeaderboard(rankBoard([...board, ...current()]));
   };
   const result = await deps.execute(plan, [...deps.tags, `rung:${rung.rung}`], listener);
   for (const o of result.outcomes) {
-    if (!cellsOf.some((c) => c.instance === o.id)) continue;
+    if (!objective.has(o.id)) continue;
     const value = o.status === 'ran' || o.status === 'cached' ? o.result?.metrics?.[metricName] : undefined;
     scores.set(o.id, typeof value === 'number' && Number.isFinite(value) ? value : null);
   }
@@ -163,7 +172,7 @@ async function runPart(deps: TuneDeps, rung: RungPlan, part: RungPlan['parts'][n
   // A cancelled run still lists every instance, those it never ran as skipped: those are not finished.
   const complete = new Set(result.outcomes.filter((o) => result.status !== 'cancelled' || o.status !== 'skipped').map((o) => o.id));
   const rows = scoreTrials(cellsOf.filter((o) => complete.has(o.instance)).map((o) => ({ ...o, score: scores.get(o.instance) ?? null })))
-    .filter((s) => cellsOf.filter((o) => o.trial === s.trial && o.group === s.group).every((o) => complete.has(o.instance)))
+    .filter((s) => trialCells(s).every((o) => complete.has(o.instance)))
     .map(row);
   for (const r of rows) deps.record.trial(r, result.runId);
   board.push(...rows);
